@@ -1,0 +1,223 @@
+"""REST API of the catalog, residents and intakes (DESIGN.md section 7)."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from phonenumber_field.serializerfields import PhoneNumberField
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.response import Response
+
+from config.permissions import ActionPermissions
+from dispatch import selectors, services
+from dispatch.models import (
+    Channel,
+    EmergencyContact,
+    IntakeRecord,
+    PartnerUnit,
+    Resident,
+    ResidentPhone,
+    ServiceArea,
+    ServiceItem,
+    Worker,
+)
+
+
+class ServiceAreaSerializer(serializers.ModelSerializer):
+    office_phone = PhoneNumberField()
+
+    class Meta:
+        model = ServiceArea
+        fields = ["id", "name", "office_phone", "served"]
+
+
+class ServiceItemSerializer(serializers.ModelSerializer):
+    required_skill = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    needs_approval = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = ServiceItem
+        fields = [
+            "id", "code", "name", "name_en", "standard", "procedure", "category", "price", "unit",
+            "chargeable", "needs_card", "approval", "needs_approval", "required_skill",
+            "expected_minutes", "response_target_minutes", "active",
+        ]
+
+
+class WorkerSerializer(serializers.ModelSerializer):
+    phone = PhoneNumberField()
+    skills = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = Worker
+        fields = ["id", "name", "phone", "skills", "active"]
+
+
+class PartnerSerializer(serializers.ModelSerializer):
+    phone = PhoneNumberField()
+    phone_alt = PhoneNumberField(required=False, allow_blank=True)
+    services = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = PartnerUnit
+        fields = ["id", "name", "contact_person", "phone", "phone_alt", "services", "active"]
+
+
+class ResidentPhoneSerializer(serializers.ModelSerializer):
+    # Accepted as typed; the service parses it and names what it read.
+    number = serializers.CharField(max_length=40)
+
+    class Meta:
+        model = ResidentPhone
+        fields = ["number", "label", "is_primary"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["number"] = str(instance.number)
+        return data
+
+
+class EmergencyContactSerializer(serializers.ModelSerializer):
+    phone = serializers.CharField(max_length=40)
+
+    class Meta:
+        model = EmergencyContact
+        fields = ["name", "relation", "phone"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["phone"] = str(instance.phone)
+        return data
+
+
+class ResidentSerializer(serializers.ModelSerializer):
+    area = serializers.PrimaryKeyRelatedField(queryset=ServiceArea.objects.all())
+    area_name = serializers.CharField(source="area.name", read_only=True)
+    phones = ResidentPhoneSerializer(many=True)
+    emergency_contacts = EmergencyContactSerializer(many=True, required=False)
+    card_valid = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Resident
+        fields = [
+            "id", "name", "address", "area", "area_name", "phones", "card_number", "card_valid_until",
+            "card_valid", "emergency_contacts", "access_notes", "health_notes", "active",
+        ]
+        read_only_fields = ["active"]
+
+    def get_card_valid(self, resident: Resident) -> bool:
+        return resident.has_valid_card()
+
+
+class ResidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = ResidentSerializer
+    permission_classes = [ActionPermissions]
+    action_permissions = {"create": ["dispatch.add_resident"], "*": ["dispatch.view_resident"]}
+
+    def get_queryset(self):
+        residents = Resident.objects.select_related("area").prefetch_related("phones", "emergency_contacts")
+        params = self.request.query_params
+        if params.get("phone"):
+            residents = selectors.residents_by_phone(params["phone"], residents)
+        if params.get("q"):
+            residents = selectors.residents_search(params["q"], residents)
+        return residents
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("phone", str, description=str(_("A phone in any usual format"))),
+            OpenApiParameter("q", str, description=str(_("Part of a name or address, or a card number"))),
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.resident_create(actor=self.request.user, **data)
+
+
+class IntakeSerializer(serializers.ModelSerializer):
+    """Input for the three outcomes that do not create an order; a served
+    request is taken at POST /orders/."""
+
+    outcome = serializers.ChoiceField(
+        choices=[c for c in IntakeRecord.Outcome.choices if c[0] != IntakeRecord.Outcome.SERVED]
+    )
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    caller_phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    action = serializers.ChoiceField(
+        choices=[c for c in IntakeRecord.NoCardAction.choices if c[0]], required=False, write_only=True
+    )
+    reply = serializers.SerializerMethodField()
+
+    class Meta:
+        model = IntakeRecord
+        fields = [
+            "id", "outcome", "channel", "resident", "caller_phone", "service", "referred_to", "area",
+            "action", "no_card_action", "home_visit_at", "notes", "created_at", "reply",
+        ]
+        read_only_fields = ["no_card_action", "created_at"]
+
+    def get_reply(self, record: IntakeRecord) -> str:
+        return services.intake_reply(record)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["caller_phone"] = str(instance.caller_phone) if instance.caller_phone else ""
+        return data
+
+
+class IntakeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = IntakeSerializer
+    permission_classes = [ActionPermissions]
+    action_permissions = {"create": ["dispatch.add_intakerecord"], "*": ["dispatch.view_intakerecord"]}
+    queryset = IntakeRecord.objects.select_related("area", "order")
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        outcome = data.pop("outcome")
+        common = {
+            "actor": request.user, "channel": data["channel"], "resident": data.get("resident"),
+            "caller_phone": data.get("caller_phone", ""), "notes": data.get("notes", ""),
+        }
+        if outcome == IntakeRecord.Outcome.CANNOT_SERVE:
+            record = services.intake_refer(**common, referred_to=data.get("referred_to", ""), service=data.get("service"))
+        elif outcome == IntakeRecord.Outcome.NO_CARD:
+            record = services.intake_no_card(
+                **common, action=data.get("action", ""), service=data.get("service"),
+                home_visit_at=data.get("home_visit_at"),
+            )
+        else:
+            if data.get("area") is None:
+                raise serializers.ValidationError({"area": [_("This field is required.")]})
+            record = services.intake_out_of_area(**common, area=data["area"])
+        return Response(self.get_serializer(record).data, status=status.HTTP_201_CREATED)
+
+
+class ServiceAreaViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = ServiceAreaSerializer
+    permission_classes = [ActionPermissions]
+    action_permissions = {"*": ["dispatch.view_servicearea"]}
+    queryset = ServiceArea.objects.all()
+
+
+class ServiceItemViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = ServiceItemSerializer
+    permission_classes = [ActionPermissions]
+    action_permissions = {"*": ["dispatch.view_serviceitem"]}
+    queryset = ServiceItem.objects.select_related("required_skill")
+
+
+class WorkerViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = WorkerSerializer
+    permission_classes = [ActionPermissions]
+    action_permissions = {"*": ["dispatch.view_worker"]}
+    queryset = Worker.objects.prefetch_related("skills")
+
+
+class PartnerViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = PartnerSerializer
+    permission_classes = [ActionPermissions]
+    action_permissions = {"*": ["dispatch.view_partnerunit"]}
+    queryset = PartnerUnit.objects.prefetch_related("services")

@@ -1,0 +1,81 @@
+"""The roles of DESIGN.md section 2. Each is a Django group; its permissions
+are granted by the migration `workorders.0002_roles` from `ROLE_PERMISSIONS`."""
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    FRONT_DESK = "front_desk", _("Front desk")
+    DISPATCHER = "dispatcher", _("Dispatcher")
+    DISPATCH_LEAD = "dispatch_lead", _("Dispatch lead")
+    FIELD_WORKER = "field_worker", _("Field worker")
+    COORDINATOR = "coordinator", _("Coordinator")
+    FINANCE = "finance", _("Finance")
+    SUPERVISOR = "supervisor", _("Supervisor")
+
+
+_CATALOG_READ = [
+    "dispatch.view_servicearea",
+    "dispatch.view_skill",
+    "dispatch.view_serviceitem",
+    "dispatch.view_worker",
+    "dispatch.view_partnerunit",
+]
+_RESIDENTS_WRITE = [
+    "dispatch.view_resident",
+    "dispatch.add_resident",
+    "dispatch.change_resident",
+    "dispatch.add_intakerecord",
+    "dispatch.view_intakerecord",
+]
+_DISPATCH = [
+    "workorders.add_workorder",
+    "workorders.view_workorder",
+    "workorders.view_all_workorders",
+    "workorders.request_approval_workorder",
+    "workorders.assign_workorder",
+    "workorders.emergency_start_workorder",
+    "workorders.cancel_workorder",
+    "dispatch.override_card_check",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.FRONT_DESK: _CATALOG_READ + _RESIDENTS_WRITE + [
+        "workorders.add_workorder",
+        "workorders.view_workorder",
+        "workorders.view_all_workorders",
+        "workorders.print_workorder",
+        "workorders.collect_workorder",
+        "workorders.return_workorder",
+        "workorders.emergency_start_workorder",
+        "workorders.cancel_workorder",
+    ],
+    Role.DISPATCHER: _CATALOG_READ + _RESIDENTS_WRITE + _DISPATCH,
+    Role.DISPATCH_LEAD: _CATALOG_READ + _RESIDENTS_WRITE + _DISPATCH + ["workorders.approve_workorder"],
+    Role.FIELD_WORKER: ["dispatch.view_serviceitem", "workorders.view_workorder"],
+    Role.COORDINATOR: [
+        f"dispatch.{action}_{model}"
+        for model in ("servicearea", "skill", "serviceitem", "worker", "partnerunit")
+        for action in ("view", "add", "change")
+    ],
+    Role.FINANCE: _CATALOG_READ + [
+        "workorders.view_workorder",
+        "workorders.view_all_workorders",
+        "workorders.settle_fee_workorder",
+    ],
+    Role.SUPERVISOR: _CATALOG_READ + [
+        "dispatch.view_resident",
+        "dispatch.view_intakerecord",
+        "workorders.view_workorder",
+        "workorders.view_all_workorders",
+        "workorders.approve_workorder",
+    ],
+}
+
+
+def has_role(user: AbstractBaseUser | AnonymousUser, *roles: str) -> bool:
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or user.groups.filter(name__in=roles).exists()

@@ -1,0 +1,37 @@
+"""Create the roles of DESIGN.md section 2 as groups with their permissions.
+
+Permissions are normally created after all migrations ran; they are created
+here first so the groups can be granted them on a fresh database.
+"""
+
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+
+def create_roles(apps, schema_editor):
+    from dispatch.roles import ROLE_PERMISSIONS
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=str(role))
+        wanted = []
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(wanted)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("dispatch", "0001_initial"),
+        ("workorders", "0001_initial"),
+    ]
+
+    operations = [migrations.RunPython(create_roles, migrations.RunPython.noop)]

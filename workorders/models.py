@@ -1,0 +1,212 @@
+"""The work order and its state machine (DESIGN.md section 3).
+
+Transitions here hold guards and state changes only. They are called by
+`workorders.services`, which locks the row, checks the role, writes history and
+publishes the event; nothing else changes `state` (the field is protected).
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from dispatch.models import Channel, IntakeRecord, PartnerUnit, Resident, ServiceItem, Worker
+
+
+class State(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    ASSIGNED = "assigned", _("Assigned")
+    PRINTED = "printed", _("Printed")
+    IN_SERVICE = "in_service", _("In service")
+    RETURNED = "returned", _("Returned")
+    ESCALATED = "escalated", _("Escalated")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_STATES = [
+    State.RECEIVED, State.AWAITING_APPROVAL, State.APPROVED, State.ASSIGNED,
+    State.PRINTED, State.IN_SERVICE, State.RETURNED, State.ESCALATED,
+]
+CANCELLABLE = [State.RECEIVED, State.AWAITING_APPROVAL, State.APPROVED, State.ASSIGNED, State.PRINTED]
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    URGENT = "urgent", _("Urgent")
+
+
+class FeeStatus(models.TextChoices):
+    NONE = "none", _("No fee")
+    DUE = "due", _("Due")
+    PAID = "paid", _("Paid")
+
+
+def _approval_satisfied(order: "WorkOrder") -> bool:
+    return not order.service.needs_approval or order.approved_at is not None
+
+
+def _is_urgent(order: "WorkOrder") -> bool:
+    return order.urgency == Urgency.URGENT
+
+
+class WorkOrder(ConcurrentTransitionMixin, models.Model):
+    number = models.CharField(_("number"), max_length=20, unique=True, null=True, editable=False)
+    resident = models.ForeignKey(Resident, verbose_name=_("resident"), on_delete=models.PROTECT, related_name="orders")
+    service = models.ForeignKey(ServiceItem, verbose_name=_("service"), on_delete=models.PROTECT, related_name="orders")
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
+    requested_for = models.DateTimeField(_("requested for"), null=True, blank=True, help_text=_("Empty: as soon as possible"))
+    notes = models.TextField(_("special instructions"), blank=True)
+    intake = models.OneToOneField(IntakeRecord, null=True, blank=True, on_delete=models.PROTECT, related_name="order")
+    card_override_reason = models.CharField(_("reason for serving without a valid card"), max_length=255, blank=True)
+
+    state = FSMField(_("state"), default=State.RECEIVED, choices=State.choices, protected=True, db_index=True)
+
+    worker = models.ForeignKey(Worker, verbose_name=_("worker"), null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
+    partner = models.ForeignKey(PartnerUnit, verbose_name=_("partner unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
+    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    closing_reason = models.CharField(_("reason"), max_length=255, blank=True, help_text=_("Why it was rejected or cancelled"))
+    paperwork_owed = models.BooleanField(_("paperwork owed"), default=False)
+    collected_at = models.DateTimeField(_("collected at"), null=True, blank=True)
+
+    actual_start = models.DateTimeField(_("actual start"), null=True, blank=True)
+    actual_end = models.DateTimeField(_("actual end"), null=True, blank=True)
+    materials = models.TextField(_("materials used"), blank=True)
+    remarks = models.TextField(_("remarks"), blank=True)
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    fee = models.DecimalField(_("fee"), max_digits=10, decimal_places=2, default=Decimal("0"))
+    fee_status = models.CharField(_("fee status"), max_length=10, choices=FeeStatus.choices, default=FeeStatus.NONE)
+    fee_paid_at = models.DateTimeField(_("fee paid at"), null=True, blank=True)
+    fee_paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("work order")
+        verbose_name_plural = _("work orders")
+        permissions = [
+            ("view_all_workorders", _("Can see every work order, not only one's own")),
+            ("request_approval_workorder", _("Can ask for approval")),
+            ("approve_workorder", _("Can approve or reject")),
+            ("assign_workorder", _("Can assign, reassign and redispatch")),
+            ("print_workorder", _("Can print work orders")),
+            ("collect_workorder", _("Can hand out printed orders")),
+            ("emergency_start_workorder", _("Can start an urgent order at once")),
+            ("return_workorder", _("Can take back returned orders")),
+            ("cancel_workorder", _("Can cancel work orders")),
+            ("settle_fee_workorder", _("Can settle fees")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~(models.Q(worker__isnull=False) & models.Q(partner__isnull=False)),
+                name="order_worker_or_partner",
+            ),
+            models.CheckConstraint(condition=models.Q(fee__gte=0), name="order_fee_not_negative"),
+        ]
+        indexes = [models.Index(fields=["worker", "state"]), models.Index(fields=["state", "urgency"])]
+
+    def __str__(self) -> str:
+        return self.number or f"#{self.pk}"
+
+    # --- transitions: guards and state only -------------------------------------
+
+    @transition(state, source=State.RECEIVED, target=State.AWAITING_APPROVAL,
+                permission="workorders.request_approval_workorder")
+    def request_approval(self) -> None:
+        pass
+
+    @transition(state, source=State.AWAITING_APPROVAL, target=State.APPROVED,
+                permission="workorders.approve_workorder")
+    def approve(self, *, by, at) -> None:
+        self.approved_by, self.approved_at = by, at
+
+    @transition(state, source=State.AWAITING_APPROVAL, target=State.REJECTED,
+                permission="workorders.approve_workorder")
+    def reject(self, *, reason: str) -> None:
+        self.closing_reason = reason
+
+    @transition(state, source=[State.RECEIVED, State.APPROVED], target=State.ASSIGNED,
+                conditions=[_approval_satisfied], permission="workorders.assign_workorder")
+    def assign(self, *, worker: Worker | None, partner: PartnerUnit | None, at) -> None:
+        self.worker, self.partner, self.assigned_at = worker, partner, at
+
+    @transition(state, source=[State.ASSIGNED, State.PRINTED], target=State.ASSIGNED,
+                permission="workorders.assign_workorder")
+    def reassign(self, *, worker: Worker | None, partner: PartnerUnit | None, at) -> None:
+        self.worker, self.partner, self.assigned_at = worker, partner, at
+
+    @transition(state, source=State.ASSIGNED, target=State.PRINTED, permission="workorders.print_workorder")
+    def print(self) -> None:
+        pass
+
+    @transition(state, source=State.PRINTED, target=State.IN_SERVICE, permission="workorders.collect_workorder")
+    def collect(self, *, at) -> None:
+        self.collected_at = at
+
+    @transition(state, source=[State.PRINTED, State.IN_SERVICE], target=State.RECEIVED,
+                permission="workorders.assign_workorder")
+    def redispatch(self) -> None:
+        self.worker = self.partner = self.assigned_at = self.collected_at = None
+
+    @transition(state, source=State.RECEIVED, target=State.IN_SERVICE, conditions=[_is_urgent],
+                permission="workorders.emergency_start_workorder")
+    def emergency_start(self, *, worker: Worker, at) -> None:
+        self.worker, self.partner, self.assigned_at, self.collected_at = worker, None, at, at
+        self.paperwork_owed = True
+
+    @transition(state, source=State.IN_SERVICE, target=State.RETURNED, permission="workorders.return_workorder")
+    def return_order(self, *, actual_start, actual_end, fee: Decimal, materials: str, remarks: str, at) -> None:
+        self.actual_start, self.actual_end, self.returned_at = actual_start, actual_end, at
+        self.fee, self.materials, self.remarks = fee, materials, remarks
+        self.fee_status = FeeStatus.DUE if fee > 0 else FeeStatus.NONE
+
+    @transition(state, source=CANCELLABLE, target=State.CANCELLED, permission="workorders.cancel_workorder")
+    def cancel(self, *, reason: str) -> None:
+        self.closing_reason = reason
+
+
+TRANSITIONS = [
+    "request_approval", "approve", "reject", "assign", "reassign", "print", "collect",
+    "redispatch", "emergency_start", "return_order", "cancel",
+]
+
+
+class OrderHistory(models.Model):
+    """Append-only: one row per transition. Rows are never changed or deleted."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="history")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    transition = models.CharField(_("transition"), max_length=40)
+    from_state = models.CharField(_("from"), max_length=20, blank=True)
+    to_state = models.CharField(_("to"), max_length=20)
+    note = models.TextField(_("note"), blank=True)
+    channel = models.CharField(_("channel"), max_length=10, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("history entry")
+        verbose_name_plural = _("history")
+
+    def __str__(self) -> str:
+        return f"{self.transition}: {self.from_state} -> {self.to_state}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("history rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("history rows are never deleted")

@@ -1,0 +1,379 @@
+"""The work order's use cases: the one place that changes an order.
+
+Each runs in one transaction: lock the row, check the role, run the FSM
+transition (guards and state), save, append the history row and publish the
+event, which goes out only after commit. Either all of it is written or none.
+"""
+
+import datetime
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
+
+from dispatch.errors import Conflict, InvalidInput, NotEligible, NotFound
+from dispatch.models import Channel, IntakeRecord, PartnerUnit, Resident, ServiceItem, Worker
+from dispatch.services import require_perm
+from realtime.services import publish
+from workorders.models import FeeStatus, OrderHistory, Urgency, WorkOrder
+
+# A time typed at the desk a moment ago is still "now", not the past.
+PAST_GRACE = datetime.timedelta(minutes=5)
+
+EVENT_FOR_TRANSITION = {
+    "request_approval": "order.approval_requested",
+    "approve": "order.approved",
+    "reject": "order.rejected",
+    "assign": "order.assigned",
+    "reassign": "order.reassigned",
+    "print": "order.printed",
+    "collect": "order.collected",
+    "redispatch": "order.redispatched",
+    "emergency_start": "order.emergency_started",
+    "return_order": "order.returned",
+    "cancel": "order.cancelled",
+}
+
+
+def order_event_data(order: WorkOrder) -> dict[str, Any]:
+    """What a board needs to show an order's card. No phones, addresses or
+    health notes: events are stored and fanned out to every board."""
+    return {
+        "id": order.pk,
+        "number": order.number,
+        "state": order.state,
+        "urgency": order.urgency,
+        "service": order.service.code,
+        "service_name": order.service.name,
+        "resident": order.resident.name,
+        "area": order.resident.area.name,
+        "worker": order.worker.name if order.worker else None,
+        "partner": order.partner.name if order.partner else None,
+        "paperwork_owed": order.paperwork_owed,
+        "created_at": order.created_at.isoformat(),
+    }
+
+
+def _field_error(field: str, message: str) -> InvalidInput:
+    return InvalidInput(message, fields={field: [message]})
+
+
+def order_create(
+    *,
+    actor: AbstractBaseUser,
+    resident: Resident,
+    service: ServiceItem,
+    channel: str,
+    urgency: str = Urgency.NORMAL,
+    requested_for: datetime.datetime | None = None,
+    notes: str = "",
+    card_override_reason: str = "",
+) -> WorkOrder:
+    """Take a request that can be served: record the intake and create the order
+    in `received`, then alert the boards.
+
+    Raises Forbidden (role), InvalidInput (inactive resident or service, a time
+    in the past), NotEligible (no valid card for a card-only service without an
+    override reason, or a resident outside our areas).
+    """
+    require_perm(actor, "workorders.add_workorder")
+    if channel not in Channel.values:
+        raise _field_error("channel", _("Unknown channel."))
+    if urgency not in Urgency.values:
+        raise _field_error("urgency", _("Unknown urgency."))
+    if not resident.active:
+        raise _field_error("resident", _("This resident is no longer active."))
+    if not service.active:
+        raise _field_error("service", _("This service is no longer offered."))
+    now = timezone.now()
+    if requested_for is not None and requested_for < now - PAST_GRACE:
+        raise _field_error("requested_for", _("The requested time is in the past."))
+    if not resident.area.served:
+        raise NotEligible(
+            _("%(name)s lives in %(area)s, outside our service area: refer the caller to its community office.")
+            % {"name": resident.name, "area": resident.area.name}
+        )
+    card_override_reason = card_override_reason.strip()
+    if service.needs_card and not resident.has_valid_card():
+        if not card_override_reason:
+            message = _("%(service)s needs a valid service card, and this resident has none. A dispatcher may override with a reason.") % {
+                "service": service.name
+            }
+            raise NotEligible(message, fields={"card_override_reason": [message]})
+        require_perm(actor, "dispatch.override_card_check")
+    elif card_override_reason:
+        card_override_reason = ""
+
+    with transaction.atomic():
+        intake = IntakeRecord.objects.create(
+            outcome=IntakeRecord.Outcome.SERVED, channel=channel, resident=resident, service=service,
+            notes=notes, created_by=actor, created_at=now,
+        )
+        order = WorkOrder(
+            resident=resident, service=service, channel=channel, urgency=urgency, requested_for=requested_for,
+            notes=notes, intake=intake, card_override_reason=card_override_reason, created_by=actor, created_at=now,
+        )
+        order.save()
+        # Numbered from the primary key: unique without a shared counter row
+        # that every intake would have to lock.
+        order.number = f"WO-{timezone.localtime(now).year}-{order.pk:06d}"
+        order.save(update_fields=["number"])
+        OrderHistory.objects.create(
+            order=order, at=now, actor=actor, transition="create", from_state="", to_state=order.state,
+            note=card_override_reason, channel=channel,
+        )
+        publish("order.received", order_event_data(order))
+    return order
+
+
+def _conflict(order: WorkOrder, message: str) -> Conflict:
+    return Conflict(message, state=order.state)
+
+
+def _run_transition(
+    *,
+    actor: AbstractBaseUser,
+    order_id: int,
+    name: str,
+    note: str = "",
+    channel: str = Channel.API,
+    prepare: Callable[[WorkOrder], dict[str, Any]] | None = None,
+    event: str | None = None,
+) -> WorkOrder:
+    """Lock the order, check role and state, run transition `name` with the
+    arguments `prepare` builds from the locked order, save, record, publish."""
+    perm = next(iter(getattr(WorkOrder, name)._django_fsm.transitions.values())).permission
+    require_perm(actor, perm)
+    with transaction.atomic():
+        # The row lock makes a second actor wait for the first to commit; it then
+        # sees the new state and gets a conflict instead of a double transition.
+        try:
+            order = (
+                WorkOrder.objects.select_for_update(of=("self",))
+                .select_related("resident__area", "service", "worker", "partner")
+                .get(pk=order_id)
+            )
+        except WorkOrder.DoesNotExist:
+            raise NotFound(_("No such work order.")) from None
+        bound = getattr(order, name)
+        if not can_proceed(bound, check_conditions=False):
+            raise _conflict(
+                order,
+                _("Order %(number)s is %(state)s; “%(action)s” is not possible now.")
+                % {"number": order.number, "state": order.get_state_display(), "action": name},
+            )
+        if not can_proceed(bound):
+            raise _conflict(order, _condition_message(order, name))
+        kwargs = prepare(order) if prepare else {}
+        from_state = order.state
+        try:
+            bound(**kwargs)
+            order.save()
+        except (TransitionNotAllowed, ConcurrentTransition):
+            # Someone else changed the order between our read and our write.
+            raise _conflict(order, _("Someone else changed this order just now; reload it.")) from None
+        OrderHistory.objects.create(
+            order=order, actor=actor, transition=name, from_state=from_state, to_state=order.state,
+            note=note, channel=channel,
+        )
+        publish(event or EVENT_FOR_TRANSITION[name], order_event_data(order))
+    return order
+
+
+def _condition_message(order: WorkOrder, name: str) -> str:
+    if name == "assign":
+        return _("%(service)s needs approval before it can be assigned.") % {"service": order.service.name}
+    if name == "emergency_start":
+        return _("Only urgent orders can be started at once.")
+    return _("The conditions for this action are not met.")
+
+
+def _validated_assignee(
+    order: WorkOrder, worker_id: int | None, partner_id: int | None
+) -> dict[str, Any]:
+    if (worker_id is None) == (partner_id is None):
+        raise _field_error("worker", _("Choose either a worker or a partner unit."))
+    if worker_id is not None:
+        return {"worker": _validated_worker(order, worker_id), "partner": None}
+    partner = PartnerUnit.objects.filter(pk=partner_id).first()
+    if partner is None:
+        raise _field_error("partner", _("No such partner unit."))
+    if not partner.active:
+        raise _field_error("partner", _("%(name)s is not active.") % {"name": partner.name})
+    if not partner.services.filter(pk=order.service_id).exists():
+        raise _field_error(
+            "partner", _("%(name)s does not provide %(service)s.") % {"name": partner.name, "service": order.service.name}
+        )
+    return {"worker": None, "partner": partner}
+
+
+def _validated_worker(order: WorkOrder, worker_id: int) -> Worker:
+    worker = Worker.objects.filter(pk=worker_id).first()
+    if worker is None:
+        raise _field_error("worker", _("No such worker."))
+    if not worker.active:
+        raise _field_error("worker", _("%(name)s is not active.") % {"name": worker.name})
+    skill = order.service.required_skill_id
+    if skill is not None and not worker.skills.filter(pk=skill).exists():
+        raise _field_error(
+            "worker",
+            _("%(name)s does not have the skill %(service)s needs.") % {"name": worker.name, "service": order.service.name},
+        )
+    return worker
+
+
+def order_request_approval(*, actor: AbstractBaseUser, order_id: int, note: str = "") -> WorkOrder:
+    """Send an external or special service to the lead for approval.
+    Raises Forbidden, NotFound, Conflict."""
+    return _run_transition(actor=actor, order_id=order_id, name="request_approval", note=note)
+
+
+def order_approve(*, actor: AbstractBaseUser, order_id: int, note: str = "") -> WorkOrder:
+    """Approve an order awaiting approval. Raises Forbidden, NotFound, Conflict."""
+    return _run_transition(
+        actor=actor, order_id=order_id, name="approve", note=note,
+        prepare=lambda order: {"by": actor, "at": timezone.now()},
+    )
+
+
+def order_reject(*, actor: AbstractBaseUser, order_id: int, reason: str) -> WorkOrder:
+    """Refuse approval, with the reason given to the resident.
+    Raises Forbidden, NotFound, Conflict, InvalidInput (no reason)."""
+    if not reason.strip():
+        raise _field_error("reason", _("Give a reason."))
+    return _run_transition(
+        actor=actor, order_id=order_id, name="reject", note=reason,
+        prepare=lambda order: {"reason": reason.strip()},
+    )
+
+
+def order_assign(
+    *, actor: AbstractBaseUser, order_id: int, worker_id: int | None = None, partner_id: int | None = None, note: str = ""
+) -> WorkOrder:
+    """Assign a worker with the needed skill, or a partner unit that provides the
+    service. Raises Forbidden, NotFound, Conflict (state, approval missing),
+    InvalidInput (both or neither given, inactive, lacking skill or service)."""
+    return _run_transition(
+        actor=actor, order_id=order_id, name="assign", note=note,
+        prepare=lambda order: {**_validated_assignee(order, worker_id, partner_id), "at": timezone.now()},
+    )
+
+
+def order_reassign(
+    *, actor: AbstractBaseUser, order_id: int, worker_id: int | None = None, partner_id: int | None = None, note: str = ""
+) -> WorkOrder:
+    """Give an assigned or printed order to someone else; printed copies become
+    void. Raises as `order_assign`, and InvalidInput for the same assignee."""
+
+    def prepare(order: WorkOrder) -> dict[str, Any]:
+        assignee = _validated_assignee(order, worker_id, partner_id)
+        if assignee["worker"] == order.worker and assignee["partner"] == order.partner:
+            raise _field_error("worker", _("The order is already assigned there."))
+        return {**assignee, "at": timezone.now()}
+
+    return _run_transition(actor=actor, order_id=order_id, name="reassign", note=note, prepare=prepare)
+
+
+def order_print(*, actor: AbstractBaseUser, order_id: int) -> WorkOrder:
+    """Mark an assigned order printed (the PDF comes from `printing`).
+    Raises Forbidden, NotFound, Conflict."""
+    return _run_transition(actor=actor, order_id=order_id, name="print")
+
+
+def order_collect(*, actor: AbstractBaseUser, order_id: int, note: str = "") -> WorkOrder:
+    """The worker signs for the printed order at the desk and goes out.
+    Raises Forbidden, NotFound, Conflict."""
+    return _run_transition(
+        actor=actor, order_id=order_id, name="collect", note=note, prepare=lambda order: {"at": timezone.now()}
+    )
+
+
+def order_redispatch(*, actor: AbstractBaseUser, order_id: int, reason: str) -> WorkOrder:
+    """The worker could not serve: back to `received` for a new assignment;
+    printed copies become void. Raises Forbidden, NotFound, Conflict, InvalidInput."""
+    if not reason.strip():
+        raise _field_error("reason", _("Give a reason."))
+    return _run_transition(actor=actor, order_id=order_id, name="redispatch", note=reason.strip())
+
+
+def order_emergency_start(*, actor: AbstractBaseUser, order_id: int, worker_id: int, note: str = "") -> WorkOrder:
+    """Serve first, paperwork afterwards: an urgent order goes straight to
+    `in_service` with this worker and owes its printed copies.
+    Raises Forbidden, NotFound, Conflict (not urgent, wrong state), InvalidInput."""
+    return _run_transition(
+        actor=actor, order_id=order_id, name="emergency_start", note=note,
+        prepare=lambda order: {"worker": _validated_worker(order, worker_id), "at": timezone.now()},
+    )
+
+
+def order_return(
+    *,
+    actor: AbstractBaseUser,
+    order_id: int,
+    actual_start: datetime.datetime,
+    actual_end: datetime.datetime,
+    fee: Decimal | None = None,
+    materials: str = "",
+    remarks: str = "",
+) -> WorkOrder:
+    """Take back the filled-in order: actual times and the fee due (the
+    service's price when chargeable and no fee is given).
+    Raises Forbidden, NotFound, Conflict, InvalidInput (times, negative fee)."""
+    now = timezone.now()
+    if actual_end < actual_start:
+        raise _field_error("actual_end", _("The end is before the start."))
+    if actual_end > now + PAST_GRACE:
+        raise _field_error("actual_end", _("The end is in the future."))
+    if fee is not None and fee < 0:
+        raise _field_error("fee", _("The fee cannot be negative."))
+
+    def prepare(order: WorkOrder) -> dict[str, Any]:
+        due = fee if fee is not None else (order.service.price if order.service.chargeable else Decimal("0"))
+        return {
+            "actual_start": actual_start, "actual_end": actual_end, "fee": due,
+            "materials": materials, "remarks": remarks, "at": now,
+        }
+
+    return _run_transition(actor=actor, order_id=order_id, name="return_order", note=remarks, prepare=prepare)
+
+
+def order_cancel(*, actor: AbstractBaseUser, order_id: int, reason: str) -> WorkOrder:
+    """Cancel an order not yet in service; printed copies become void.
+    Raises Forbidden, NotFound, Conflict, InvalidInput (no reason)."""
+    if not reason.strip():
+        raise _field_error("reason", _("Give a reason."))
+    return _run_transition(
+        actor=actor, order_id=order_id, name="cancel", note=reason.strip(),
+        prepare=lambda order: {"reason": reason.strip()},
+    )
+
+
+def order_settle_fee(*, actor: AbstractBaseUser, order_id: int, note: str = "") -> WorkOrder:
+    """Finance confirms the fee paid. Not a state transition, but recorded in the
+    history like one. Raises Forbidden, NotFound, Conflict (no fee due)."""
+    require_perm(actor, "workorders.settle_fee_workorder")
+    with transaction.atomic():
+        order = (
+            WorkOrder.objects.select_for_update(of=("self",))
+            .select_related("resident__area", "service", "worker", "partner")
+            .filter(pk=order_id)
+            .first()
+        )
+        if order is None:
+            raise NotFound(_("No such work order."))
+        if order.fee_status != FeeStatus.DUE:
+            raise _conflict(order, _("No fee is due on order %(number)s.") % {"number": order.number})
+        order.fee_status, order.fee_paid_at, order.fee_paid_by = FeeStatus.PAID, timezone.now(), actor
+        order.save(update_fields=["fee_status", "fee_paid_at", "fee_paid_by", "updated_at"])
+        OrderHistory.objects.create(
+            order=order, actor=actor, transition="settle_fee", from_state=order.state, to_state=order.state,
+            note=note or f"{order.fee}",
+        )
+        publish("order.fee_settled", order_event_data(order))
+    return order
+
