@@ -21,6 +21,7 @@ EVENT_TYPES: dict[str, tuple[str, ...]] = {
     "order.returned": ORDER_FIELDS,
     "order.cancelled": ORDER_FIELDS,
     "order.fee_settled": ORDER_FIELDS,
+    "order.paperwork_backfilled": ORDER_FIELDS,
 }
 
 BOARD_GROUP = "board"

@@ -166,7 +166,7 @@ class OrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     )
     print = _transition_action(
         "print",
-        serializers.Serializer, lambda u, pk, d: services.order_print(actor=u, order_id=pk),
+        serializers.Serializer, lambda u, pk, d: services.order_print(actor=u, order_id=pk)[0],
         "Print the order",
     )
     collect = _transition_action(

@@ -20,7 +20,7 @@ from dispatch.errors import Conflict, InvalidInput, NotEligible, NotFound
 from dispatch.models import Channel, IntakeRecord, PartnerUnit, Resident, ServiceItem, Worker
 from dispatch.services import require_perm
 from realtime.services import publish
-from workorders.models import FeeStatus, OrderHistory, Urgency, WorkOrder
+from workorders.models import FeeStatus, OrderHistory, State, Urgency, WorkOrder
 
 # A time typed at the desk a moment ago is still "now", not the past.
 PAST_GRACE = datetime.timedelta(minutes=5)
@@ -131,6 +131,22 @@ def order_create(
     return order
 
 
+def _locked(order_id: int) -> WorkOrder:
+    """The order, locked until the end of the caller's transaction."""
+    # The row lock makes a second actor wait for the first to commit; it then
+    # sees the new state and gets a conflict instead of a double transition.
+    # `of=("self",)`: PostgreSQL cannot lock the nullable side of an outer join.
+    order = (
+        WorkOrder.objects.select_for_update(of=("self",))
+        .select_related("resident__area", "service", "worker", "partner")
+        .filter(pk=order_id)
+        .first()
+    )
+    if order is None:
+        raise NotFound(_("No such work order."))
+    return order
+
+
 def _conflict(order: WorkOrder, message: str) -> Conflict:
     return Conflict(message, state=order.state)
 
@@ -150,16 +166,7 @@ def _run_transition(
     perm = next(iter(getattr(WorkOrder, name)._django_fsm.transitions.values())).permission
     require_perm(actor, perm)
     with transaction.atomic():
-        # The row lock makes a second actor wait for the first to commit; it then
-        # sees the new state and gets a conflict instead of a double transition.
-        try:
-            order = (
-                WorkOrder.objects.select_for_update(of=("self",))
-                .select_related("resident__area", "service", "worker", "partner")
-                .get(pk=order_id)
-            )
-        except WorkOrder.DoesNotExist:
-            raise NotFound(_("No such work order.")) from None
+        order = _locked(order_id)
         bound = getattr(order, name)
         if not can_proceed(bound, check_conditions=False):
             raise _conflict(
@@ -279,10 +286,44 @@ def order_reassign(
     return _run_transition(actor=actor, order_id=order_id, name="reassign", note=note, prepare=prepare)
 
 
-def order_print(*, actor: AbstractBaseUser, order_id: int) -> WorkOrder:
-    """Mark an assigned order printed (the PDF comes from `printing`).
-    Raises Forbidden, NotFound, Conflict."""
-    return _run_transition(actor=actor, order_id=order_id, name="print")
+# States in which the order's paper exists (or is owed) and may be printed again.
+REPRINTABLE = {State.PRINTED, State.IN_SERVICE, State.RETURNED, State.ESCALATED, State.CLOSED}
+
+
+class PrintKind:
+    FIRST = "print"
+    REPRINT = "reprint"
+    BACKFILL = "backfill"
+
+
+def order_print(*, actor: AbstractBaseUser, order_id: int) -> tuple[WorkOrder, str]:
+    """Account for a print of the order and say which kind it was: the first
+    print of an assigned order runs the `print` transition; an emergency
+    order's owed copies are a backfill (no state change, clears
+    `paperwork_owed`); any later print is a reprint. The PDF and the copy
+    numbers belong to `printing`, which calls this inside its transaction.
+    Raises Forbidden, NotFound, Conflict (nothing to print in this state)."""
+    require_perm(actor, "workorders.print_workorder")
+    with transaction.atomic():
+        order = _locked(order_id)
+        if order.state == State.ASSIGNED:
+            return _run_transition(actor=actor, order_id=order_id, name="print"), PrintKind.FIRST
+        if order.state not in REPRINTABLE:
+            raise _conflict(
+                order,
+                _("Order %(number)s is %(state)s; it cannot be printed now.")
+                % {"number": order.number, "state": order.get_state_display()},
+            )
+        if not order.paperwork_owed:
+            return order, PrintKind.REPRINT
+        order.paperwork_owed = False
+        order.save(update_fields=["paperwork_owed", "updated_at"])
+        OrderHistory.objects.create(
+            order=order, actor=actor, transition="backfill_print", from_state=order.state,
+            to_state=order.state, note=_("Copies printed after the emergency start"),
+        )
+        publish("order.paperwork_backfilled", order_event_data(order))
+        return order, PrintKind.BACKFILL
 
 
 def order_collect(*, actor: AbstractBaseUser, order_id: int, note: str = "") -> WorkOrder:
@@ -358,14 +399,7 @@ def order_settle_fee(*, actor: AbstractBaseUser, order_id: int, note: str = "") 
     history like one. Raises Forbidden, NotFound, Conflict (no fee due)."""
     require_perm(actor, "workorders.settle_fee_workorder")
     with transaction.atomic():
-        order = (
-            WorkOrder.objects.select_for_update(of=("self",))
-            .select_related("resident__area", "service", "worker", "partner")
-            .filter(pk=order_id)
-            .first()
-        )
-        if order is None:
-            raise NotFound(_("No such work order."))
+        order = _locked(order_id)
         if order.fee_status != FeeStatus.DUE:
             raise _conflict(order, _("No fee is due on order %(number)s.") % {"number": order.number})
         order.fee_status, order.fee_paid_at, order.fee_paid_by = FeeStatus.PAID, timezone.now(), actor
