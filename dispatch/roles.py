@@ -79,3 +79,15 @@ def has_role(user: AbstractBaseUser | AnonymousUser, *roles: str) -> bool:
     if not user.is_authenticated:
         return False
     return user.is_superuser or user.groups.filter(name__in=roles).exists()
+
+
+def sync_role_groups(group_model, permission_model) -> None:
+    """Create each role's group with exactly its permissions. Takes the models
+    as arguments so a migration can pass its historical ones."""
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _created = group_model.objects.get_or_create(name=str(role))
+        wanted = []
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            wanted.append(permission_model.objects.get(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(wanted)

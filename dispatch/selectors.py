@@ -2,7 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
-from dispatch.models import Resident
+from dispatch.models import Resident, ServiceItem
 from dispatch.phones import parse_phone
 
 
@@ -20,3 +20,33 @@ def residents_search(q: str, residents: QuerySet[Resident] | None = None) -> Que
     return residents.filter(
         Q(name__icontains=q) | Q(address__icontains=q) | Q(card_number__iexact=q)
     )
+
+
+def assignment_suggestions(
+    *, service: ServiceItem, resident: Resident, open_states: list[str], limit: int = 8
+) -> dict[str, list[dict]]:
+    """Who could take an order for `service` at `resident`'s home: active workers
+    with the skill the service needs, fewest open orders first, those who served
+    this resident before ahead of equals; and active partner units providing the
+    service. `open_states` are the order states that count as open work (the
+    caller, which owns orders, says which). Raises nothing."""
+    from django.db.models import Count, Exists, OuterRef
+
+    from dispatch.models import PartnerUnit, Worker
+
+    workers = Worker.objects.filter(active=True)
+    if service.required_skill_id is not None:
+        workers = workers.filter(skills=service.required_skill_id)
+    served_here = Worker.objects.filter(pk=OuterRef("pk"), orders__resident=resident)
+    workers = workers.annotate(
+        open_orders=Count("orders", filter=Q(orders__state__in=open_states), distinct=True),
+        served_resident=Exists(served_here),
+    ).order_by("open_orders", "-served_resident", "name")[:limit]
+    partners = PartnerUnit.objects.filter(active=True, services=service).order_by("name")[:limit]
+    return {
+        "workers": [
+            {"id": w.pk, "name": w.name, "open_orders": w.open_orders, "served_resident": w.served_resident}
+            for w in workers
+        ],
+        "partners": [{"id": p.pk, "name": p.name} for p in partners],
+    }

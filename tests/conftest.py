@@ -6,19 +6,27 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from dispatch.models import PartnerUnit, ServiceArea, ServiceItem, Skill, Worker
-from dispatch.roles import Role
+from dispatch.roles import Role, sync_role_groups
 from dispatch.services import resident_create
 
 ROLES = [r.value for r in Role]
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The production hasher costs a quarter second per login made.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def users(db) -> dict[str, User]:
+    # A transactional test flushes the groups the migration made; make them again.
+    sync_role_groups(Group, Permission)
     made = {}
     for role in ROLES:
         user = User.objects.create_user(username=role, password="pw-" + role)
@@ -88,3 +96,74 @@ def people(users, catalog) -> dict:
         "with_card": with_card, "no_card": no_card, "outside": outside,
         "cleaner": cleaner, "nurse": nurse, "inactive": inactive, "partner": partner,
     }
+
+
+def _return_times() -> dict:
+    now = timezone.now()
+    return {"actual_start": now - datetime.timedelta(hours=2), "actual_end": now - datetime.timedelta(hours=1)}
+
+
+# How to bring a new order into each state, with the service that path needs.
+PATHS: dict[str, tuple[str, list[str]]] = {
+    "received": ("clean", []),
+    "awaiting_approval": ("wound", ["request_approval"]),
+    "approved": ("wound", ["request_approval", "approve"]),
+    "rejected": ("wound", ["request_approval", "reject"]),
+    "assigned": ("clean", ["assign"]),
+    "printed": ("clean", ["assign", "print"]),
+    "in_service": ("clean", ["assign", "print", "collect"]),
+    "returned": ("clean", ["assign", "print", "collect", "return_order"]),
+    "cancelled": ("clean", ["cancel"]),
+}
+
+
+@pytest.fixture
+def run_transition(users, people):
+    """run_transition(order, name) runs one transition through its service as a
+    role allowed to, with valid arguments."""
+    from workorders import services
+
+    def run(order, name: str):
+        worker = people["cleaner"] if order.service.code == "clean" else people["nurse"]
+        desk, dispatcher, lead = users["front_desk"], users["dispatcher"], users["dispatch_lead"]
+        calls = {
+            "request_approval": lambda: services.order_request_approval(actor=dispatcher, order_id=order.pk),
+            "approve": lambda: services.order_approve(actor=lead, order_id=order.pk),
+            "reject": lambda: services.order_reject(actor=lead, order_id=order.pk, reason="Not this month"),
+            "assign": lambda: services.order_assign(actor=dispatcher, order_id=order.pk, worker_id=worker.pk),
+            "reassign": lambda: services.order_reassign(
+                actor=dispatcher, order_id=order.pk, partner_id=people["partner"].pk
+            ),
+            "print": lambda: services.order_print(actor=desk, order_id=order.pk)[0],
+            "collect": lambda: services.order_collect(actor=desk, order_id=order.pk),
+            "redispatch": lambda: services.order_redispatch(actor=dispatcher, order_id=order.pk, reason="Ill"),
+            "emergency_start": lambda: services.order_emergency_start(
+                actor=dispatcher, order_id=order.pk, worker_id=worker.pk
+            ),
+            "return_order": lambda: services.order_return(actor=desk, order_id=order.pk, **_return_times()),
+            "cancel": lambda: services.order_cancel(actor=desk, order_id=order.pk, reason="No longer needed"),
+        }
+        return calls[name]()
+
+    return run
+
+
+@pytest.fixture
+def order_in(users, people, catalog, run_transition):
+    """order_in(state, urgency="urgent") -> a fresh order brought to `state`
+    through the services, as the desk would."""
+    from workorders import services
+
+    def make(state: str, urgency: str = "urgent"):
+        code, steps = PATHS[state]
+        order = services.order_create(
+            actor=users["front_desk"], resident=people["with_card"], service=catalog[code],
+            channel="phone", urgency=urgency,
+        )
+        for step in steps:
+            order = run_transition(order, step)
+        order.refresh_from_db()
+        assert order.state == state
+        return order
+
+    return make

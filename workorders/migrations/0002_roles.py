@@ -9,21 +9,13 @@ from django.db import migrations
 
 
 def create_roles(apps, schema_editor):
-    from dispatch.roles import ROLE_PERMISSIONS
+    from dispatch.roles import sync_role_groups
 
     for app_config in apps.get_app_configs():
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, perms in ROLE_PERMISSIONS.items():
-        group, _created = Group.objects.get_or_create(name=str(role))
-        wanted = []
-        for perm in perms:
-            app_label, codename = perm.split(".")
-            wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-        group.permissions.set(wanted)
+    sync_role_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
 
 
 class Migration(migrations.Migration):
