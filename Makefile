@@ -22,7 +22,7 @@ run: demo
 	@echo "  API docs:          http://$(HOST):$(PORT)/api/docs/"
 	@echo "  Demo logins: see the list above (password demo-pass-2026)"
 	@echo ""
-	$(PY) -m daphne -b $(HOST) -p $(PORT) config.asgi:application
+	$(PY) -m daphne --access-log /dev/null -b $(HOST) -p $(PORT) config.asgi:application
 
 lint: bootstrap
 	$(PY) -m ruff check .

@@ -11,6 +11,9 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 
+from config.access_log import AccessLogMiddleware  # noqa: E402
 from realtime.routing import websocket_application  # noqa: E402
 
-application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": websocket_application})
+application = ProtocolTypeRouter(
+    {"http": AccessLogMiddleware(django_asgi_app), "websocket": websocket_application}
+)
