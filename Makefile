@@ -11,6 +11,7 @@ bootstrap:
 
 migrate: bootstrap
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=var -v 0
 
 demo: migrate
 	$(PY) manage.py load_demo_data
@@ -20,8 +21,11 @@ run: demo
 	@echo "  Dispatch system:   http://$(HOST):$(PORT)/admin/"
 	@echo "  API:               http://$(HOST):$(PORT)/api/v1/"
 	@echo "  API docs:          http://$(HOST):$(PORT)/api/docs/"
+	@echo "  Live board:        http://$(HOST):$(PORT)/board/"
 	@echo "  Demo logins: see the list above (password demo-pass-2026)"
 	@echo ""
+# The alert worker (repeat and escalate unacknowledged alerts) runs beside Daphne and stops with it.
+	$(PY) manage.py run_alert_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) -m daphne --access-log /dev/null -b $(HOST) -p $(PORT) config.asgi:application
 
 lint: bootstrap

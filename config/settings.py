@@ -41,14 +41,21 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "phonenumber_field",
+    "csp",
+    "axes",
     "channels",
     "realtime",
     "dispatch",
     "workorders",
+    "printing",
+    "followup",
 ]
 
 MIDDLEWARE = [
+    "config.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -56,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -114,13 +123,18 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # --- Auth -----------------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a login while its username and address are locked out.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
 
 # --- Languages and time ---------------------------------------------------------
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "zh-hans")
@@ -151,9 +165,11 @@ STATIC_ROOT = VAR_DIR / "static"
 
 # --- REST API -------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: an anonymous request then gets 401 with a WWW-Authenticate
+    # header, which tells an API client what to do, instead of a bare 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -176,18 +192,108 @@ SPECTACULAR_SETTINGS = {
 DEPARTMENT_NAME = env_str("DEPARTMENT_NAME", "社区养老服务部")
 DEPARTMENT_PHONE = env_str("DEPARTMENT_PHONE", "")
 
-# --- Logging: never personal data; request bodies are not logged. -----------------
+# --- Logging: JSON lines with a request id; never personal data ------------------
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "config.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "config.logs.JsonFormatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": env_str("LOG_FORMAT", "plain" if DEBUG else "json"),
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
-        # Daphne logs every request line, including query strings that may
-        # carry a token or a phone number; keep it to warnings.
+        # Daphne's own request lines carry query strings (a phone, a token):
+        # config.access_log writes the access log without them.
         "daphne.access": {"level": "WARNING"},
         "django.channels.server": {"level": "WARNING"},
     },
 }
+if LOGGING["handlers"]["console"]["formatter"] not in ("plain", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be plain or json")
+
+# --- Security -----------------------------------------------------------------------
+# Content security policy on every page, in development too, so a screen that
+# needs an inline script fails in the tests, not in production.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        # The admin and Swagger UI set a few style attributes.
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'", "ws:", "wss:"],
+        "media-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+    }
+}
+# Shared desk computers: a session ends after a shift's idle time or when the
+# browser closes.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False  # the screens' scripts read the token for API calls
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# Password guessing: five failures lock that username from that address.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # its messages name the username
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+if not DEBUG:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # Behind the TLS-terminating proxy (deploy/nginx.conf sets the header).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    # /healthz and /readyz are probed over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 ORDER_EVENTS_REPLAY_LIMIT = env_int("ORDER_EVENTS_REPLAY_LIMIT", 1000, minimum=1)
+
+# --- Live board (realtime) ------------------------------------------------------------
+# Roles (group names) that may watch the board and read the event feed, and
+# those that may acknowledge an alert. realtime knows roles only by these names.
+BOARD_ROLES = env_list("BOARD_ROLES", ["dispatcher", "dispatch_lead", "supervisor"])
+ALERT_ACK_ROLES = env_list("ALERT_ACK_ROLES", ["dispatcher", "dispatch_lead"])
+ALERT_ESCALATION_ROLE = env_str("ALERT_ESCALATION_ROLE", "dispatch_lead")
+# An unacknowledged alert sounds again every ALERT_REPEAT_SECONDS and goes to the
+# lead after ALERT_ESCALATE_SECONDS (run_alert_worker does the timing).
+ALERT_REPEAT_SECONDS = env_int("ALERT_REPEAT_SECONDS", 60, minimum=1)
+ALERT_ESCALATE_SECONDS = env_int("ALERT_ESCALATE_SECONDS", 300, minimum=1)
+# Server ping on every board socket; also when a board re-checks the event table
+# for anything the channel layer lost. Proxies commonly cut idle sockets at 60 s.
+BOARD_HEARTBEAT_SECONDS = env_int("BOARD_HEARTBEAT_SECONDS", 20, minimum=1)
+
+# --- Follow-up calls and escalations (followup) -----------------------------------------
+# A returned order is to be called back within FOLLOWUP_DUE_WORKING_DAYS working
+# days; an attempt that does not reach the resident is retried after
+# FOLLOWUP_RETRY_MINUTES, and after FOLLOWUP_MAX_ATTEMPTS of them the order closes
+# as unreachable. An escalation not resolved within ESCALATION_DUE_HOURS goes to
+# the supervisor (run_followup_checks does the timing).
+FOLLOWUP_DUE_WORKING_DAYS = env_int("FOLLOWUP_DUE_WORKING_DAYS", 1, minimum=0)
+FOLLOWUP_RETRY_MINUTES = env_int("FOLLOWUP_RETRY_MINUTES", 120, minimum=1)
+FOLLOWUP_MAX_ATTEMPTS = env_int("FOLLOWUP_MAX_ATTEMPTS", 3, minimum=1)
+ESCALATION_DUE_HOURS = env_int("ESCALATION_DUE_HOURS", 24, minimum=1)

@@ -144,8 +144,8 @@ class IntakeSerializer(serializers.ModelSerializer):
     )
     channel = serializers.ChoiceField(choices=Channel.choices)
     caller_phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
-    action = serializers.ChoiceField(
-        choices=[c for c in IntakeRecord.NoCardAction.choices if c[0]], required=False, write_only=True
+    no_card_action = serializers.ChoiceField(
+        choices=[c for c in IntakeRecord.NoCardAction.choices if c[0]], required=False
     )
     reply = serializers.SerializerMethodField()
 
@@ -153,9 +153,9 @@ class IntakeSerializer(serializers.ModelSerializer):
         model = IntakeRecord
         fields = [
             "id", "outcome", "channel", "resident", "caller_phone", "service", "referred_to", "area",
-            "action", "no_card_action", "home_visit_at", "notes", "created_at", "reply",
+            "no_card_action", "home_visit_at", "notes", "created_at", "reply",
         ]
-        read_only_fields = ["no_card_action", "created_at"]
+        read_only_fields = ["created_at"]
 
     def get_reply(self, record: IntakeRecord) -> str:
         return services.intake_reply(record)
@@ -185,7 +185,7 @@ class IntakeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             record = services.intake_refer(**common, referred_to=data.get("referred_to", ""), service=data.get("service"))
         elif outcome == IntakeRecord.Outcome.NO_CARD:
             record = services.intake_no_card(
-                **common, action=data.get("action", ""), service=data.get("service"),
+                **common, action=data.get("no_card_action", ""), service=data.get("service"),
                 home_visit_at=data.get("home_visit_at"),
             )
         else:

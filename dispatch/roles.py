@@ -51,9 +51,24 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "workorders.return_workorder",
         "workorders.emergency_start_workorder",
         "workorders.cancel_workorder",
+        # The front desk makes the follow-up calls (procedure step 8).
+        "workorders.log_followup_workorder",
+        "followup.view_followupcall",
+        "followup.add_followupcall",
     ],
     Role.DISPATCHER: _CATALOG_READ + _RESIDENTS_WRITE + _DISPATCH,
-    Role.DISPATCH_LEAD: _CATALOG_READ + _RESIDENTS_WRITE + _DISPATCH + ["workorders.approve_workorder"],
+    Role.DISPATCH_LEAD: _CATALOG_READ + _RESIDENTS_WRITE + _DISPATCH + [
+        "workorders.approve_workorder",
+        # Complaints: the lead owns escalations, resolves them, organises visits.
+        "workorders.resolve_workorder",
+        "followup.view_followupcall",
+        "followup.view_escalation",
+        "followup.change_escalation",
+        "followup.view_spotcheck",
+        "followup.view_periodicvisit",
+        "followup.add_periodicvisit",
+        "followup.change_periodicvisit",
+    ],
     Role.FIELD_WORKER: ["dispatch.view_serviceitem", "workorders.view_workorder"],
     Role.COORDINATOR: [
         f"dispatch.{action}_{model}"
@@ -71,6 +86,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "workorders.view_workorder",
         "workorders.view_all_workorders",
         "workorders.approve_workorder",
+        # Second-level escalations, and the spot checks of follow-up calls.
+        "workorders.resolve_workorder",
+        "followup.view_followupcall",
+        "followup.view_escalation",
+        "followup.change_escalation",
+        "followup.view_spotcheck",
+        "followup.add_spotcheck",
+        "followup.change_spotcheck",
+        "followup.view_periodicvisit",
     ],
 }
 
@@ -81,13 +105,22 @@ def has_role(user: AbstractBaseUser | AnonymousUser, *roles: str) -> bool:
     return user.is_superuser or user.groups.filter(name__in=roles).exists()
 
 
-def sync_role_groups(group_model, permission_model) -> None:
+def sync_role_groups(group_model, permission_model, *, skip_missing: bool = False) -> None:
     """Create each role's group with exactly its permissions. Takes the models
-    as arguments so a migration can pass its historical ones."""
+    as arguments so a migration can pass its historical ones.
+
+    `skip_missing`: for a migration that runs before other apps' migrations
+    have created their permissions; a later migration syncs again, and
+    tests/followup/test_roles.py checks the migrated groups are complete.
+    Otherwise a permission that does not exist raises DoesNotExist."""
     for role, perms in ROLE_PERMISSIONS.items():
         group, _created = group_model.objects.get_or_create(name=str(role))
         wanted = []
         for perm in perms:
             app_label, codename = perm.split(".")
-            wanted.append(permission_model.objects.get(content_type__app_label=app_label, codename=codename))
+            found = permission_model.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if found is None and not skip_missing:
+                raise permission_model.DoesNotExist(perm)
+            if found is not None:
+                wanted.append(found)
         group.permissions.set(wanted)

@@ -137,7 +137,7 @@ def intake_no_card(
     home visit booked to register them (the visit's time must be in the future).
     Raises Forbidden, InvalidInput."""
     if action not in (IntakeRecord.NoCardAction.INVITED, IntakeRecord.NoCardAction.HOME_VISIT):
-        raise InvalidInput(_("Choose an invitation or a home visit."), fields={"action": [_("Choose an invitation or a home visit.")]})
+        raise InvalidInput(_("Choose an invitation or a home visit."), fields={"no_card_action": [_("Choose an invitation or a home visit.")]})
     if action == IntakeRecord.NoCardAction.HOME_VISIT:
         _required(home_visit_at, "home_visit_at")
         if home_visit_at <= timezone.now():

@@ -1,13 +1,9 @@
 from django.contrib import admin
 
-from realtime.models import Event
+from realtime.models import Alert, Event
 
 
-@admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
-    list_display = ["id", "type", "at"]
-    list_filter = ["type"]
-
+class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
@@ -16,3 +12,15 @@ class EventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyAdmin):
+    list_display = ["id", "type", "at"]
+    list_filter = ["type"]
+
+
+@admin.register(Alert)
+class AlertAdmin(ReadOnlyAdmin):
+    list_display = ["id", "kind", "level", "raised_at", "acknowledged_by", "ack_seconds", "escalated_at"]
+    list_filter = ["kind", "level"]

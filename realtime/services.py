@@ -1,17 +1,45 @@
-"""Publishing: the only way domain code tells the boards that something changed."""
+"""Publishing, alerts and board presence: the only code that writes realtime's
+tables. Domain services call `publish` and `raise_alert` inside their own
+transaction; realtime imports nothing from the domain apps."""
 
+import datetime
 import json
 import logging
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import transaction
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
 
 from realtime.events import BOARD_GROUP, EVENT_TYPES
-from realtime.models import Event
+from realtime.models import Alert, BoardPresence, Event
 
 logger = logging.getLogger(__name__)
+
+# Key of the PostgreSQL advisory lock that orders event ids by commit (see
+# `_take_publish_turn`). Any constant unique to this purpose.
+_PUBLISH_LOCK_KEY = 0x626F617264  # "board"
+
+
+class AlertNotFound(LookupError):
+    """No alert with this id."""
+
+
+def _take_publish_turn() -> None:
+    # Boards rely on "id order = commit order": a board that sees event n+2
+    # before n+1 asks the table for what lies between, and must find every
+    # committed row there. Two transactions that took ids n+1 and n+2 but
+    # committed the other way round would break that, so publishers take a
+    # transaction-scoped lock before taking an id; it is released at commit.
+    # Publishing comes last in a use case, so the lock is held for a moment.
+    # SQLite needs nothing: its write transactions are serialized already.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PUBLISH_LOCK_KEY])
 
 
 def publish(event_type: str, data: dict[str, Any]) -> Event:
@@ -29,17 +57,144 @@ def publish(event_type: str, data: dict[str, Any]) -> Event:
         raise ValueError(f"event {event_type!r} lacks {missing}")
     # Payloads are plain JSON: fail here, not in a consumer, if one is not.
     json.dumps(data)
-    event = Event.objects.create(type=event_type, data=data)
-    transaction.on_commit(lambda: _send(event))
+    with transaction.atomic():
+        _take_publish_turn()
+        event = Event.objects.create(type=event_type, data=data)
+    # Encoded once here, not once per board: every consumer forwards this text.
+    text = event.as_text()
+    transaction.on_commit(lambda: _send(event.id, text))
     return event
 
 
-def _send(event: Event) -> None:
+def _send(event_id: int, text: str) -> None:
     # The table is the source of truth: a channel layer that is down costs the
-    # boards a catch-up on reconnect, never the request that made the change.
+    # boards a catch-up (on their next heartbeat or reconnect), never the
+    # request that made the change.
     try:
         async_to_sync(get_channel_layer().group_send)(
-            BOARD_GROUP, {"type": "board.event", "message": event.as_message()}
+            BOARD_GROUP, {"type": "board.event", "id": event_id, "text": text}
         )
     except Exception:  # noqa: BLE001 - any layer failure is survivable by design
-        logger.warning("channel layer unavailable; event %s stays in the log for catch-up", event.id)
+        logger.warning("channel layer unavailable; event %s stays in the log for catch-up", event_id)
+
+
+# --- Alerts ---------------------------------------------------------------------------
+
+
+def raise_alert(*, kind: str, data: dict[str, Any]) -> Alert:
+    """Raise an alert on every board (pop-up and sound) and publish
+    `alert.raised`. Call it inside the transaction that made the reason for it,
+    like `publish`. Raises ValueError when `data` is not plain JSON."""
+    json.dumps(data)
+    with transaction.atomic():
+        now = timezone.now()
+        alert = Alert.objects.create(kind=kind, data=data, raised_at=now, last_sounded_at=now)
+        publish("alert.raised", alert.as_data())
+    return alert
+
+
+def alert_acknowledge(*, actor: AbstractBaseUser, alert_id: int) -> tuple[Alert, bool]:
+    """Acknowledge an alert for every board: the first acknowledgement is
+    stored (who, after how long) and published as `alert.acknowledged`; a later
+    one changes nothing. Returns the alert and whether this call was the first.
+    Raises AlertNotFound. The caller checks the actor's role."""
+    with transaction.atomic():
+        raised_at = Alert.objects.filter(pk=alert_id).values_list("raised_at", flat=True).first()
+        if raised_at is None:
+            raise AlertNotFound(alert_id)
+        now = timezone.now()
+        ack_seconds = round(max((now - raised_at).total_seconds(), 0.0), 3)
+        # A conditional UPDATE, not read-then-write: of two dispatchers clicking
+        # at once exactly one matches `acknowledged_at IS NULL`, on any database.
+        won = bool(
+            Alert.objects.filter(pk=alert_id, acknowledged_at__isnull=True).update(
+                acknowledged_by=actor, acknowledged_at=now, ack_seconds=ack_seconds
+            )
+        )
+        alert = Alert.objects.select_related("acknowledged_by").get(pk=alert_id)
+        if won:
+            publish(
+                "alert.acknowledged",
+                {
+                    "id": alert.id,
+                    "by": actor.get_username(),
+                    "by_name": _display_name(actor),
+                    "at": now.isoformat(),
+                    "ack_seconds": ack_seconds,
+                },
+            )
+    return alert, won
+
+
+def alerts_tick(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """One round of the alert worker: sound again every unacknowledged alert
+    whose last sound is older than ALERT_REPEAT_SECONDS (`alert.repeated`), and
+    escalate to the lead those raised more than ALERT_ESCALATE_SECONDS ago
+    (`alert.escalated`). Idempotent and safe to run in several processes at
+    once: each alert is changed by a conditional UPDATE that only one wins.
+    Returns how many were repeated and escalated. Raises nothing of its own."""
+    now = now or timezone.now()
+    repeat_before = now - datetime.timedelta(seconds=settings.ALERT_REPEAT_SECONDS)
+    escalate_before = now - datetime.timedelta(seconds=settings.ALERT_ESCALATE_SECONDS)
+    done = {"repeated": 0, "escalated": 0}
+    with transaction.atomic():
+        # skip_locked: a second worker passes over the rows the first holds
+        # instead of waiting for them (PostgreSQL; SQLite serializes writers).
+        due = list(
+            Alert.objects.select_for_update(skip_locked=True)
+            .filter(acknowledged_at__isnull=True, escalated_at__isnull=True, raised_at__lte=escalate_before)
+            .order_by("id")
+        )
+        for alert in due:
+            if Alert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True, escalated_at__isnull=True).update(
+                escalated_at=now, level=Alert.Level.ESCALATED
+            ):
+                publish(
+                    "alert.escalated",
+                    {"id": alert.pk, "level": Alert.Level.ESCALATED, "escalated_at": now.isoformat(),
+                     "to_role": settings.ALERT_ESCALATION_ROLE},
+                )
+                done["escalated"] += 1
+    with transaction.atomic():
+        due = list(
+            Alert.objects.select_for_update(skip_locked=True)
+            .filter(acknowledged_at__isnull=True, last_sounded_at__lte=repeat_before)
+            .order_by("id")
+        )
+        for alert in due:
+            # Matching the last_sounded_at we read: a worker that read the same
+            # row before another one sounded it updates nothing.
+            if Alert.objects.filter(
+                pk=alert.pk, acknowledged_at__isnull=True, last_sounded_at=alert.last_sounded_at
+            ).update(last_sounded_at=now, sound_count=F("sound_count") + 1):
+                publish("alert.repeated", {"id": alert.pk, "sound_count": alert.sound_count + 1})
+                done["repeated"] += 1
+    return done
+
+
+# --- Board presence -----------------------------------------------------------------
+
+
+def _display_name(user: AbstractBaseUser) -> str:
+    full = getattr(user, "get_full_name", lambda: "")()
+    return full or user.get_username()
+
+
+def presence_join(*, user: AbstractBaseUser, channel_name: str) -> None:
+    """Record that this board socket is open. Raises nothing of its own."""
+    now = timezone.now()
+    BoardPresence.objects.update_or_create(
+        channel_name=channel_name, defaults={"user": user, "joined_at": now, "seen_at": now}
+    )
+
+
+def presence_seen(*, channel_name: str) -> None:
+    """Refresh this socket's presence on each heartbeat."""
+    BoardPresence.objects.filter(channel_name=channel_name).update(seen_at=timezone.now())
+
+
+def presence_leave(*, channel_name: str) -> None:
+    """Forget this board socket, and any left by a process that died."""
+    BoardPresence.objects.filter(channel_name=channel_name).delete()
+    stale = timezone.now() - datetime.timedelta(seconds=settings.BOARD_HEARTBEAT_SECONDS * 3)
+    BoardPresence.objects.filter(seen_at__lt=stale).delete()

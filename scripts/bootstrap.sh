@@ -14,6 +14,11 @@ command -v chromium >/dev/null 2>&1 || need_deb+=(chromium)
 command -v zbarimg >/dev/null 2>&1 || need_deb+=(zbar-tools)
 command -v pdftoppm >/dev/null 2>&1 || need_deb+=(poppler-utils)
 command -v msgfmt >/dev/null 2>&1 || need_deb+=(gettext)
+# `docker compose config` validates docker-compose.yml in the tests; Debian's
+# docker-compose does the same check where the compose plugin is absent.
+if ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev/null 2>&1; then
+  need_deb+=(docker-compose)
+fi
 if [ ${#need_deb[@]} -gt 0 ]; then
   echo "bootstrap: installing Debian packages: ${need_deb[*]}"
   SUDO=""
@@ -37,4 +42,4 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   "$VENV/bin/pip" install -q -e '.[test]'
   touch "$stamp"
 fi
-mkdir -p var
+mkdir -p var/static

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from dispatch.models import PartnerUnit, ServiceArea, ServiceItem, Skill, Worker
@@ -21,6 +21,15 @@ ROLES = [r.value for r in Role]
 def _fast_password_hashing(settings):
     # The production hasher costs a quarter second per login made.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked(settings):
+    # Assertions read English messages; tests of the other languages ask for
+    # theirs explicitly (Accept-Language, translation.override).
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -114,6 +123,8 @@ PATHS: dict[str, tuple[str, list[str]]] = {
     "in_service": ("clean", ["assign", "print", "collect"]),
     "returned": ("clean", ["assign", "print", "collect", "return_order"]),
     "cancelled": ("clean", ["cancel"]),
+    "closed": ("clean", ["assign", "print", "collect", "return_order", "log_followup"]),
+    "escalated": ("clean", ["assign", "print", "collect", "return_order", "log_followup_unsatisfied"]),
 }
 
 
@@ -142,6 +153,15 @@ def run_transition(users, people):
             ),
             "return_order": lambda: services.order_return(actor=desk, order_id=order.pk, **_return_times()),
             "cancel": lambda: services.order_cancel(actor=desk, order_id=order.pk, reason="No longer needed"),
+            # The order's side of a follow-up call; followup.services records the call.
+            "log_followup": lambda: services.order_log_followup(actor=desk, order_id=order.pk, satisfied=True),
+            "log_followup_unsatisfied": lambda: services.order_log_followup(
+                actor=desk, order_id=order.pk, satisfied=False
+            ),
+            "resolve": lambda: services.order_resolve(actor=lead, order_id=order.pk, note="Apologised"),
+            "close_unreachable": lambda: services.order_close_unreachable(
+                actor=desk, order_id=order.pk, reason="Not reached"
+            ),
         }
         return calls[name]()
 

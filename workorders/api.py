@@ -164,11 +164,6 @@ class OrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         ),
         "Give the order to another worker or partner unit",
     )
-    print = _transition_action(
-        "print",
-        serializers.Serializer, lambda u, pk, d: services.order_print(actor=u, order_id=pk)[0],
-        "Print the order",
-    )
     collect = _transition_action(
         "collect",
         NoteSerializer, lambda u, pk, d: services.order_collect(actor=u, order_id=pk, **d),

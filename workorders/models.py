@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from dispatch.models import Channel, IntakeRecord, PartnerUnit, Resident, ServiceItem, Worker
 
@@ -74,7 +74,7 @@ class WorkOrder(ConcurrentTransitionMixin, models.Model):
     assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    closing_reason = models.CharField(_("reason"), max_length=255, blank=True, help_text=_("Why it was rejected or cancelled"))
+    closing_reason = models.CharField(_("reason"), max_length=255, blank=True, help_text=_("Why it was rejected, cancelled or closed without a follow-up"))
     paperwork_owed = models.BooleanField(_("paperwork owed"), default=False)
     collected_at = models.DateTimeField(_("collected at"), null=True, blank=True)
 
@@ -107,6 +107,8 @@ class WorkOrder(ConcurrentTransitionMixin, models.Model):
             ("return_workorder", _("Can take back returned orders")),
             ("cancel_workorder", _("Can cancel work orders")),
             ("settle_fee_workorder", _("Can settle fees")),
+            ("log_followup_workorder", _("Can log follow-up calls and close unreachable orders")),
+            ("resolve_workorder", _("Can resolve escalated orders")),
         ]
         constraints = [
             models.CheckConstraint(
@@ -176,11 +178,42 @@ class WorkOrder(ConcurrentTransitionMixin, models.Model):
     def cancel(self, *, reason: str) -> None:
         self.closing_reason = reason
 
+    @transition(state, source=State.RETURNED, target=RETURN_VALUE(State.CLOSED, State.ESCALATED),
+                permission="workorders.log_followup_workorder")
+    def log_followup(self, *, satisfied: bool) -> str:
+        # Whether a call counts as satisfied (quality too) is the follow-up
+        # procedure's rule, decided by the caller; the order only moves.
+        return State.CLOSED if satisfied else State.ESCALATED
 
-TRANSITIONS = [
-    "request_approval", "approve", "reject", "assign", "reassign", "print", "collect",
-    "redispatch", "emergency_start", "return_order", "cancel",
-]
+    @transition(state, source=State.ESCALATED, target=State.CLOSED, permission="workorders.resolve_workorder")
+    def resolve(self) -> None:
+        pass
+
+    @transition(state, source=State.RETURNED, target=State.CLOSED, permission="workorders.log_followup_workorder")
+    def close_unreachable(self, *, reason: str) -> None:
+        self.closing_reason = reason
+
+
+# What each transition is called on screens and in error messages.
+TRANSITION_LABELS = {
+    "create": _("Take request"),
+    "request_approval": _("Ask for approval"),
+    "approve": _("Approve"),
+    "reject": _("Reject"),
+    "assign": _("Assign"),
+    "reassign": _("Reassign"),
+    "print": _("Print"),
+    "collect": _("Hand out"),
+    "redispatch": _("Send back to dispatch"),
+    "emergency_start": _("Emergency start"),
+    "return_order": _("Take back"),
+    "cancel": _("Cancel"),
+    "log_followup": _("Log follow-up call"),
+    "resolve": _("Resolve escalation"),
+    "close_unreachable": _("Close as unreachable"),
+    "settle_fee": _("Settle fee"),
+    "backfill_print": _("Print owed copies"),
+}
 
 
 class OrderHistory(models.Model):

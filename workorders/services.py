@@ -19,8 +19,8 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 from dispatch.errors import Conflict, InvalidInput, NotEligible, NotFound
 from dispatch.models import Channel, IntakeRecord, PartnerUnit, Resident, ServiceItem, Worker
 from dispatch.services import require_perm
-from realtime.services import publish
-from workorders.models import FeeStatus, OrderHistory, State, Urgency, WorkOrder
+from realtime.services import publish, raise_alert
+from workorders.models import TRANSITION_LABELS, FeeStatus, OrderHistory, State, Urgency, WorkOrder
 
 # A time typed at the desk a moment ago is still "now", not the past.
 PAST_GRACE = datetime.timedelta(minutes=5)
@@ -37,6 +37,9 @@ EVENT_FOR_TRANSITION = {
     "emergency_start": "order.emergency_started",
     "return_order": "order.returned",
     "cancel": "order.cancelled",
+    "log_followup": "order.followed_up",
+    "resolve": "order.resolved",
+    "close_unreachable": "order.closed_unreachable",
 }
 
 
@@ -128,7 +131,15 @@ def order_create(
             note=card_override_reason, channel=channel,
         )
         publish("order.received", order_event_data(order))
+        raise_alert(kind="order.received", data=order_event_data(order))
     return order
+
+
+def order_lock(*, order_id: int) -> WorkOrder:
+    """The order, locked until the end of the caller's transaction, for another
+    app's use case that changes its own rows together with the order (a
+    follow-up call). Call inside `transaction.atomic()`. Raises NotFound."""
+    return _locked(order_id)
 
 
 def _locked(order_id: int) -> WorkOrder:
@@ -153,7 +164,7 @@ def _conflict(order: WorkOrder, message: str) -> Conflict:
 
 def _run_transition(
     *,
-    actor: AbstractBaseUser,
+    actor: AbstractBaseUser | None,
     order_id: int,
     name: str,
     note: str = "",
@@ -162,9 +173,12 @@ def _run_transition(
     event: str | None = None,
 ) -> WorkOrder:
     """Lock the order, check role and state, run transition `name` with the
-    arguments `prepare` builds from the locked order, save, record, publish."""
+    arguments `prepare` builds from the locked order, save, record, publish.
+    `actor` None is the department's scheduled work (no role to check; the
+    history row names no one)."""
     perm = next(iter(getattr(WorkOrder, name)._django_fsm.transitions.values())).permission
-    require_perm(actor, perm)
+    if actor is not None:
+        require_perm(actor, perm)
     with transaction.atomic():
         order = _locked(order_id)
         bound = getattr(order, name)
@@ -172,7 +186,7 @@ def _run_transition(
             raise _conflict(
                 order,
                 _("Order %(number)s is %(state)s; “%(action)s” is not possible now.")
-                % {"number": order.number, "state": order.get_state_display(), "action": name},
+                % {"number": order.number, "state": order.get_state_display(), "action": TRANSITION_LABELS[name]},
             )
         if not can_proceed(bound):
             raise _conflict(order, _condition_message(order, name))
@@ -391,6 +405,38 @@ def order_cancel(*, actor: AbstractBaseUser, order_id: int, reason: str) -> Work
     return _run_transition(
         actor=actor, order_id=order_id, name="cancel", note=reason.strip(),
         prepare=lambda order: {"reason": reason.strip()},
+    )
+
+
+def order_log_followup(*, actor: AbstractBaseUser, order_id: int, satisfied: bool, note: str = "") -> WorkOrder:
+    """Record the outcome of a follow-up call that reached the resident: a
+    satisfied resident closes the order, an unsatisfied one escalates it.
+    `followup.services.followup_log_call` calls this with the call it records;
+    the note must hold no satisfaction answers (a field worker reads the
+    history of their own orders). Raises Forbidden, NotFound, Conflict."""
+    return _run_transition(
+        actor=actor, order_id=order_id, name="log_followup", note=note,
+        prepare=lambda order: {"satisfied": satisfied},
+        event="order.followed_up" if satisfied else "order.escalated",
+    )
+
+
+def order_resolve(*, actor: AbstractBaseUser, order_id: int, note: str = "") -> WorkOrder:
+    """Close an escalated order once its escalation is handled; called by
+    `followup.services.escalation_resolve`, which records the outcome.
+    Raises Forbidden, NotFound, Conflict."""
+    return _run_transition(actor=actor, order_id=order_id, name="resolve", note=note)
+
+
+def order_close_unreachable(*, actor: AbstractBaseUser | None, order_id: int, reason: str) -> WorkOrder:
+    """Close a returned order whose resident could not be followed up, with the
+    reason (attempts exhausted, declined). `actor` None: the scheduled check.
+    Raises Forbidden, NotFound, Conflict, InvalidInput (no reason)."""
+    if not reason.strip():
+        raise _field_error("reason", _("Give a reason."))
+    return _run_transition(
+        actor=actor, order_id=order_id, name="close_unreachable", note=reason.strip(),
+        prepare=lambda order: {"reason": reason.strip()[:255]},
     )
 
 

@@ -21,6 +21,9 @@ ALLOWED_ROLES = {
     "return_order": {"front_desk"},
     "cancel": {"front_desk", "dispatcher", "dispatch_lead"},
     "settle_fee": {"finance"},
+    "log_followup": {"front_desk"},
+    "close_unreachable": {"front_desk"},
+    "resolve": {"dispatch_lead", "supervisor"},
 }
 SOURCE_STATE = {
     "request_approval": "awaiting_approval",  # built below from received with a wound-care order
@@ -35,6 +38,20 @@ SOURCE_STATE = {
     "return_order": "in_service",
     "cancel": "received",
     "settle_fee": "returned",
+    "log_followup": "returned",
+    "close_unreachable": "returned",
+    "resolve": "escalated",  # built below through an unsatisfied call, which opens the escalation
+}
+# The follow-up transitions run through the follow-up API, which records the
+# call or the escalation with them: (url, body, status when allowed).
+FOLLOWUP_ENDPOINTS = {
+    "log_followup": lambda order: (
+        "/api/v1/followups/", {"order": order.pk, "result": "reached", "quality": 5, "satisfied": True}, 201
+    ),
+    "close_unreachable": lambda order: ("/api/v1/followups/", {"order": order.pk, "result": "refused"}, 201),
+    "resolve": lambda order: (
+        f"/api/v1/escalations/{order.escalations.get().pk}/resolve/", {"outcome": "Apologised"}, 200
+    ),
 }
 
 
@@ -57,14 +74,22 @@ def _body(name: str, people) -> dict:
 
 @pytest.mark.parametrize("role", ROLES + ["nobody"])
 @pytest.mark.parametrize("name", list(ALLOWED_ROLES))
-def test_role_matrix_for_transitions(name, role, api, order_in, people, run_transition):
+def test_role_matrix_for_transitions(name, role, api, order_in, people, run_transition, users):
+    from followup.services import followup_log_call
+
     if name == "request_approval":
         order = order_in("received")
+    elif name == "resolve":
+        order = order_in("returned")
+        followup_log_call(actor=users["front_desk"], order_id=order.pk, result="reached", quality=1, satisfied=False)
     else:
         order = order_in(SOURCE_STATE[name] if name != "settle_fee" else "returned")
-    response = api(role).post(f"/api/v1/orders/{order.pk}/{name}/", _body(name, people), format="json")
+    url, body, ok = f"/api/v1/orders/{order.pk}/{name}/", _body(name, people), 200
+    if name in FOLLOWUP_ENDPOINTS:
+        url, body, ok = FOLLOWUP_ENDPOINTS[name](order)
+    response = api(role).post(url, body, format="json")
     if role in ALLOWED_ROLES[name]:
-        assert response.status_code == 200, response.json()
+        assert response.status_code == ok, response.json()
     elif role == "field_worker" and order.worker_id != people["cleaner"].pk:
         # Another worker's order, or nobody's yet, does not exist for them.
         assert response.status_code == 404

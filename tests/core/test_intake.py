@@ -42,14 +42,14 @@ def test_no_card_records_an_invitation_or_a_home_visit(api, people):
     client = api("front_desk")
     invited = client.post(
         "/api/v1/intakes/",
-        {"outcome": "no_card", "channel": "phone", "resident": people["no_card"].pk, "action": "invited"},
+        {"outcome": "no_card", "channel": "phone", "resident": people["no_card"].pk, "no_card_action": "invited"},
         format="json",
     )
     assert invited.status_code == 201 and invited.json()["no_card_action"] == "invited"
     when = timezone.now() + datetime.timedelta(days=2)
     visit = client.post(
         "/api/v1/intakes/",
-        {"outcome": "no_card", "channel": "phone", "resident": people["no_card"].pk, "action": "home_visit",
+        {"outcome": "no_card", "channel": "phone", "resident": people["no_card"].pk, "no_card_action": "home_visit",
          "home_visit_at": when.isoformat()},
         format="json",
     )
@@ -57,7 +57,7 @@ def test_no_card_records_an_invitation_or_a_home_visit(api, people):
     assert timezone.localtime(when).strftime("%Y-%m-%d %H:%M") in visit.json()["reply"]
     past = client.post(
         "/api/v1/intakes/",
-        {"outcome": "no_card", "channel": "phone", "resident": people["no_card"].pk, "action": "home_visit",
+        {"outcome": "no_card", "channel": "phone", "resident": people["no_card"].pk, "no_card_action": "home_visit",
          "home_visit_at": (timezone.now() - datetime.timedelta(days=1)).isoformat()},
         format="json",
     )

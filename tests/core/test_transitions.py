@@ -22,10 +22,13 @@ ALLOWED = {
     "emergency_start": ({"received"}, "in_service"),
     "return_order": ({"in_service"}, "returned"),
     "cancel": ({"received", "awaiting_approval", "approved", "assigned", "printed"}, "cancelled"),
+    "log_followup": ({"returned"}, "closed"),  # satisfied; the unsatisfied target is tested below
+    "resolve": ({"escalated"}, "closed"),
+    "close_unreachable": ({"returned"}, "closed"),
 }
 
 # A print of an order whose paper exists is a reprint: no transition, no event.
-REPRINT_STATES = {"printed", "in_service", "returned"}
+REPRINT_STATES = {"printed", "in_service", "returned", "escalated", "closed"}
 
 CASES = [(name, state) for name in ALLOWED for state in PATHS]
 
@@ -56,6 +59,14 @@ def test_transition_from_state(name, state, order_in, run_transition):
         assert WorkOrder.objects.get(pk=order.pk).state == state
         assert OrderHistory.objects.filter(order=order).count() == history_before
         assert Event.objects.count() == events_before
+
+
+def test_an_unsatisfied_follow_up_escalates_the_order(order_in, run_transition):
+    order = run_transition(order_in("returned"), "log_followup_unsatisfied")
+    assert order.state == "escalated"
+    last = OrderHistory.objects.filter(order=order).last()
+    assert (last.transition, last.from_state, last.to_state) == ("log_followup", "returned", "escalated")
+    assert Event.objects.last().type == "order.escalated"
 
 
 def test_it_refuses_to_assign_a_service_needing_approval_before_approval(catalog, people, users):

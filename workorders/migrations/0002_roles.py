@@ -15,7 +15,9 @@ def create_roles(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    sync_role_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+    # Permissions of later migrations (workorders 0003, followup) do not exist
+    # yet on a fresh database; those migrations sync the groups again.
+    sync_role_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"), skip_missing=True)
 
 
 class Migration(migrations.Migration):

@@ -127,6 +127,16 @@ class Command(BaseCommand):
         def assign(order, name):
             return orders.order_assign(actor=dispatcher, order_id=order.pk, worker_id=worker[name].pk)
 
+        def served(order, name):
+            # Assigned, printed, handed out and taken back: ready for its follow-up call.
+            order = assign(order, name)
+            orders.order_print(actor=desk, order_id=order.pk)
+            orders.order_collect(actor=desk, order_id=order.pk)
+            return orders.order_return(
+                actor=desk, order_id=order.pk, actual_start=now - datetime.timedelta(hours=4),
+                actual_end=now - datetime.timedelta(hours=3),
+            )
+
         new("meal-deliver", 0, notes="少盐 / Low salt")
         new("transport", 1, urgency="urgent")
         orders.order_request_approval(actor=dispatcher, order_id=new("grab-bar", 2).pk)
@@ -162,6 +172,29 @@ class Command(BaseCommand):
         # The field worker login belongs to 周师傅: give him a day's work.
         assign(new("repair-water", 13), "周师傅")
         orders.order_print(actor=desk, order_id=assign(new("transport", 14), "周师傅").pk)
+        self._followups(users, serve_new=lambda code, i, name: served(new(code, i), name))
+
+    def _followups(self, users: dict[str, User], serve_new) -> None:
+        """Follow-up calls through the services: one returned order stays in the
+        queue after an unanswered attempt, one closes satisfied, one complaint
+        is escalated to the lead, who notes what was done."""
+        from followup import services as followup
+
+        desk, lead = users["frontdesk"], users["lead"]
+        waiting = serve_new("meal-deliver", 15, "李阿姨")
+        followup.followup_log_call(actor=desk, order_id=waiting.pk, result="no_answer")
+        followup.followup_log_call(
+            actor=desk, order_id=serve_new("clean-home", 16, "李阿姨").pk, result="reached", quality=5, satisfied=True,
+            comments="很满意 / Very pleased",
+        )
+        call = followup.followup_log_call(
+            actor=desk, order_id=serve_new("repair-water", 17, "陈师傅").pk, result="reached", quality=2,
+            satisfied=False, comments="水管仍在滴水 / The pipe still drips",
+        )
+        followup.escalation_add_note(
+            actor=lead, escalation_id=call.escalation.pk,
+            note="已致电陈师傅，明早返修 / Called the plumber; he goes back tomorrow morning",
+        )
 
 
 def _mobile(rng: random.Random) -> str:

@@ -1,0 +1,70 @@
+"""HTML screens of the dispatch group. The live board is one page: the data comes
+from GET /api/v1/board/ and the /ws/board/ socket, and its buttons call the
+order API, so every change still goes through the work order services."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from dispatch.roles import Role, has_role
+from realtime.selectors import may_acknowledge
+
+BOARD_PAGE_ROLES = (Role.DISPATCHER, Role.DISPATCH_LEAD, Role.SUPERVISOR)
+
+
+def _board_strings() -> dict[str, str]:
+    # The script has no translation catalog of its own: it gets its words here.
+    return {
+        "connected": _("Live"),
+        "connecting": _("Connecting…"),
+        "disconnected": _("Disconnected, retrying…"),
+        "new_request": _("New request"),
+        "escalated": _("Escalated to the dispatch lead"),
+        "acknowledge": _("Acknowledge"),
+        "acknowledged_by": _("Taken by %(name)s"),
+        "assign": _("Assign"),
+        "reassign": _("Reassign"),
+        "approve": _("Approve"),
+        "request_approval": _("Ask for approval"),
+        "cancel": _("Cancel order"),
+        "cancel_reason": _("Why is the order cancelled?"),
+        "urgent": _("Urgent"),
+        "normal": _("Normal"),
+        "unassigned": _("Not assigned"),
+        "minutes": _("%(n)s min"),
+        "hours": _("%(n)s h"),
+        "workers": _("Workers"),
+        "partners": _("Partner units"),
+        "open_orders": _("%(n)s open"),
+        "served_before": _("served this resident before"),
+        "none_found": _("Nobody suitable found."),
+        "close": _("Close"),
+        "failed": _("That did not work: %(detail)s"),
+        "paperwork_owed": _("Paperwork owed"),
+        "nobody_else": _("Only you"),
+    }
+
+
+@login_required
+def board(request: HttpRequest) -> HttpResponse:
+    if not has_role(request.user, *BOARD_PAGE_ROLES):
+        raise PermissionDenied
+    config = {
+        "ws_path": "/ws/board/",
+        "snapshot_url": reverse("board-snapshot"),
+        "orders_url": "/api/v1/orders/",
+        "suggestions_url": reverse("board-suggestions", kwargs={"pk": 0}),
+        "sound_url": static("dispatch/alert.wav"),
+        "heartbeat_seconds": settings.BOARD_HEARTBEAT_SECONDS,
+        "username": request.user.get_username(),
+        "may_ack": may_acknowledge(request.user),
+        "may_assign": request.user.has_perm("workorders.assign_workorder"),
+        "may_approve": request.user.has_perm("workorders.approve_workorder"),
+        "may_cancel": request.user.has_perm("workorders.cancel_workorder"),
+    }
+    return render(request, "dispatch/board.html", {"board_config": config, "board_strings": _board_strings()})

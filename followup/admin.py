@@ -1,0 +1,65 @@
+"""Read-only: follow-up rows change only through `followup.services` (API and
+screens), and the record of a complaint is never deleted."""
+
+from django.contrib import admin
+
+from followup.models import Escalation, EscalationAction, FollowUpCall, PeriodicVisit, SpotCheck, SpotCheckItem
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(FollowUpCall)
+class FollowUpCallAdmin(ReadOnlyAdmin):
+    list_display = ["order", "attempt", "result", "quality", "satisfied", "caller", "called_at"]
+    list_filter = ["result", "satisfied", "quality"]
+    search_fields = ["order__number"]
+
+
+class EscalationActionInline(ReadOnlyInline):
+    model = EscalationAction
+    fields = ["at", "author", "kind", "note"]
+
+
+@admin.register(Escalation)
+class EscalationAdmin(ReadOnlyAdmin):
+    list_display = ["order", "level", "owner", "opened_at", "due_at", "resolved_at"]
+    list_filter = ["level"]
+    search_fields = ["order__number"]
+    inlines = [EscalationActionInline]
+
+
+class SpotCheckItemInline(ReadOnlyInline):
+    model = SpotCheckItem
+    fields = ["position", "call", "rechecked_at", "rechecked_by", "answers_match", "note"]
+
+
+@admin.register(SpotCheck)
+class SpotCheckAdmin(ReadOnlyAdmin):
+    list_display = ["id", "supervisor", "period_start", "period_end", "percentage", "count", "seed", "drawn_at"]
+    inlines = [SpotCheckItemInline]
+
+
+@admin.register(PeriodicVisit)
+class PeriodicVisitAdmin(ReadOnlyAdmin):
+    list_display = ["resident", "scheduled_for", "status", "visitor_user", "visitor_worker", "visited_at"]
+    list_filter = ["status"]

@@ -1,0 +1,204 @@
+"""Reads of the quality loop: the callback queue, escalations, spot checks."""
+
+import datetime
+import random
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
+
+from followup.models import (
+    FAILED_RESULTS,
+    CallResult,
+    Escalation,
+    FollowUpCall,
+    PeriodicVisit,
+    SpotCheck,
+    SpotCheckItem,
+)
+from workorders.models import State, WorkOrder
+
+
+def _is_working_day(day: datetime.date) -> bool:
+    # Monday to Friday only, for now: public holidays come with the calendar of
+    # issue 7 (reports/), which should replace this test.
+    return day.weekday() < 5
+
+
+def add_working_days(start: datetime.datetime, days: int) -> datetime.datetime:
+    """`start` plus `days` working days, in local time. A start on a day off
+    counts from the beginning of the next working day, so "within one working
+    day" of a Saturday return is Tuesday 00:00, a full working day later."""
+    local = timezone.localtime(start)
+    if not _is_working_day(local.date()):
+        day = local.date()
+        while not _is_working_day(day):
+            day += datetime.timedelta(days=1)
+        local = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min), local.tzinfo)
+    day = local.date()
+    for _ in range(days):
+        day += datetime.timedelta(days=1)
+        while not _is_working_day(day):
+            day += datetime.timedelta(days=1)
+    # Same wall-clock time on the target day (a DST change shifts it by the hour).
+    return timezone.make_aware(datetime.datetime.combine(day, local.time().replace(tzinfo=None)), local.tzinfo)
+
+
+@dataclass
+class QueueEntry:
+    """A returned order waiting for its follow-up call."""
+
+    order: WorkOrder
+    failed_attempts: int
+    last_attempt_at: datetime.datetime | None
+    callable_from: datetime.datetime
+    due_at: datetime.datetime
+    is_due: bool
+    is_overdue: bool
+
+
+def _returned_orders() -> QuerySet[WorkOrder]:
+    failed = Q(followup_calls__result__in=FAILED_RESULTS)
+    return (
+        WorkOrder.objects.filter(state=State.RETURNED)
+        .select_related("resident__area", "service", "worker", "partner")
+        .prefetch_related("resident__phones")
+        .annotate(
+            failed_attempts=Count("followup_calls", filter=failed),
+            last_attempt_at=Max("followup_calls__called_at", filter=failed),
+        )
+    )
+
+
+def _entry(order: WorkOrder, now: datetime.datetime) -> QueueEntry:
+    returned_at = order.returned_at or order.updated_at
+    due_at = add_working_days(returned_at, settings.FOLLOWUP_DUE_WORKING_DAYS)
+    callable_from = returned_at
+    if order.last_attempt_at is not None:
+        # A failed attempt is retried after the interval; the promised due time
+        # stands unless the retry falls after it, which pushes it to the retry.
+        callable_from = order.last_attempt_at + datetime.timedelta(minutes=settings.FOLLOWUP_RETRY_MINUTES)
+        due_at = max(due_at, callable_from)
+    return QueueEntry(
+        order=order,
+        failed_attempts=order.failed_attempts,
+        last_attempt_at=order.last_attempt_at,
+        callable_from=callable_from,
+        due_at=due_at,
+        is_due=now >= callable_from,
+        is_overdue=now > due_at,
+    )
+
+
+def followup_queue(*, now: datetime.datetime | None = None, due_only: bool = False) -> list[QueueEntry]:
+    """Every returned order with its follow-up due time, soonest due first
+    (overdue ones are the oldest). `due_only`: only those that may be called
+    now (not waiting for a retry)."""
+    now = now or timezone.now()
+    entries = [_entry(order, now) for order in _returned_orders()]
+    if due_only:
+        entries = [e for e in entries if e.is_due]
+    entries.sort(key=lambda e: (e.due_at, e.order.returned_at or e.due_at, e.order.pk))
+    return entries
+
+
+def followup_queue_entry(*, order_id: int, now: datetime.datetime | None = None) -> QueueEntry | None:
+    """One order's queue entry, or None when it is not waiting for a call."""
+    order = _returned_orders().filter(pk=order_id).first()
+    return _entry(order, now or timezone.now()) if order else None
+
+
+def orders_past_attempt_limit() -> list[int]:
+    """Ids of returned orders whose failed attempts reached FOLLOWUP_MAX_ATTEMPTS."""
+    return list(
+        _returned_orders()
+        .filter(failed_attempts__gte=settings.FOLLOWUP_MAX_ATTEMPTS)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+
+
+def calls() -> QuerySet[FollowUpCall]:
+    return FollowUpCall.objects.select_related(
+        "order__resident", "order__service", "order__worker", "order__partner", "caller"
+    )
+
+
+def escalations() -> QuerySet[Escalation]:
+    return Escalation.objects.select_related(
+        "order__resident", "order__service", "order__worker", "order__partner", "owner", "resolved_by", "call"
+    ).prefetch_related("actions__author")
+
+
+def spot_check_population(*, period_start: datetime.date, period_end: datetime.date) -> list[int]:
+    """Ids of the reached follow-up calls made in the period (local dates,
+    inclusive), sorted: the population a spot check draws from."""
+    tz = timezone.get_current_timezone()
+    start = timezone.make_aware(datetime.datetime.combine(period_start, datetime.time.min), tz)
+    end = timezone.make_aware(datetime.datetime.combine(period_end + datetime.timedelta(days=1), datetime.time.min), tz)
+    return list(
+        FollowUpCall.objects.filter(result=CallResult.REACHED, called_at__gte=start, called_at__lt=end)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+
+
+def spot_check_sample_size(*, population: int, percentage: int | None, count: int | None) -> int:
+    if count is not None:
+        return min(count, population)
+    # Round up: 10 % of 5 calls is one call, not none.
+    return min(population, -(-population * (percentage or 0) // 100))
+
+
+def spot_check_draw_ids(
+    *, seed: int, period_start: datetime.date, period_end: datetime.date, percentage: int | None, count: int | None
+) -> list[int]:
+    """The sample a seed gives for a period: the same seed and period give the
+    same calls, in the same order, on any machine (random.Random is stable
+    for a given seed, and the population is sorted by id)."""
+    population = spot_check_population(period_start=period_start, period_end=period_end)
+    size = spot_check_sample_size(population=len(population), percentage=percentage, count=count)
+    return random.Random(seed).sample(population, size)
+
+
+def spot_check_redraw(spot_check: SpotCheck) -> list[int]:
+    """Draw a recorded spot check again from its seed, to verify it."""
+    return spot_check_draw_ids(
+        seed=spot_check.seed, period_start=spot_check.period_start, period_end=spot_check.period_end,
+        percentage=spot_check.percentage, count=spot_check.count,
+    )
+
+
+def spot_checks() -> QuerySet[SpotCheck]:
+    return SpotCheck.objects.select_related("supervisor").prefetch_related(
+        "items__call__order__resident", "items__call__order__service", "items__call__order__worker",
+        "items__call__caller", "items__rechecked_by",
+    )
+
+
+def spot_check_mismatches() -> QuerySet[SpotCheckItem]:
+    """Re-checked calls whose answers did not match, newest first."""
+    return (
+        SpotCheckItem.objects.filter(answers_match=False)
+        .select_related("spot_check", "call__order__resident", "call__order__service", "call__order__worker",
+                        "call__caller", "rechecked_by")
+        .order_by("-rechecked_at", "-id")
+    )
+
+
+def visits() -> QuerySet[PeriodicVisit]:
+    return PeriodicVisit.objects.select_related("resident__area", "visitor_user", "visitor_worker", "created_by")
+
+
+def residents_served_by(*, worker_id: int, month: datetime.date) -> list[int]:
+    """Ids of residents whose service by this worker ended in the month of `month`."""
+    first = month.replace(day=1)
+    following = (first + datetime.timedelta(days=32)).replace(day=1)
+    tz = timezone.get_current_timezone()
+    start = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min), tz)
+    end = timezone.make_aware(datetime.datetime.combine(following, datetime.time.min), tz)
+    return sorted(set(
+        WorkOrder.objects.filter(worker_id=worker_id, actual_end__gte=start, actual_end__lt=end)
+        .values_list("resident_id", flat=True)
+    ))

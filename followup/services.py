@@ -1,0 +1,485 @@
+"""The quality loop's use cases: the one place that changes follow-up rows.
+
+Each runs in one transaction and locks what it changes. The work order moves
+only through `workorders.services` (log_followup, resolve, close_unreachable),
+inside the same transaction, so a call and its order's new state are written
+together or not at all.
+"""
+
+import datetime
+import logging
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dispatch.errors import Conflict, InvalidInput, NotFound
+from dispatch.models import Resident, Worker
+from dispatch.roles import Role
+from dispatch.services import require_perm
+from followup import selectors
+from followup.models import (
+    FAILED_RESULTS,
+    CallResult,
+    Escalation,
+    EscalationAction,
+    FollowUpCall,
+    PeriodicVisit,
+    SpotCheck,
+    SpotCheckItem,
+)
+from realtime.services import raise_alert
+from workorders import services as orders
+from workorders.models import State, WorkOrder
+
+logger = logging.getLogger(__name__)
+
+# Procedure step 8: quality this low is a complaint even from a "satisfied" resident.
+LOWEST_ACCEPTABLE_QUALITY = 3
+
+
+def _field_error(field: str, message: str) -> InvalidInput:
+    return InvalidInput(message, fields={field: [message]})
+
+
+# --- Follow-up calls --------------------------------------------------------------------
+
+
+def followup_log_call(
+    *,
+    actor: AbstractBaseUser,
+    order_id: int,
+    result: str,
+    quality: int | None = None,
+    satisfied: bool | None = None,
+    comments: str = "",
+    needs_more: bool = False,
+    needs_more_what: str = "",
+) -> FollowUpCall:
+    """Record one follow-up call on a returned order and move the order on:
+
+    - reached, satisfied and quality >= 3: the order closes;
+    - reached, unsatisfied or quality <= 2: the order is escalated, an
+      escalation is opened for a dispatch lead and the boards are alerted;
+    - no answer / wrong number: recorded, retried after FOLLOWUP_RETRY_MINUTES;
+      the FOLLOWUP_MAX_ATTEMPTS-th such attempt closes the order as unreachable;
+    - refused: the resident declined the call; the order closes with that
+      reason (calling again would not change the answer).
+
+    Raises Forbidden (role), NotFound, Conflict (the order is not waiting for
+    a call, or another call on it was logged at the same moment), InvalidInput
+    (answers missing for a reached call, or given for one that was not).
+    """
+    require_perm(actor, "followup.add_followupcall")
+    comments, needs_more_what = comments.strip(), needs_more_what.strip()
+    if result not in CallResult.values:
+        raise _field_error("result", _("Unknown call result."))
+    if result == CallResult.REACHED:
+        if quality is None or not 1 <= quality <= 5:
+            raise _field_error("quality", _("Give the quality of the service, from 1 to 5."))
+        if satisfied is None:
+            raise _field_error("satisfied", _("Say whether the resident is satisfied."))
+    else:
+        if quality is not None or satisfied is not None:
+            raise _field_error("quality", _("Quality and satisfaction are recorded only when the resident was reached."))
+        needs_more, needs_more_what = False, ""
+    if needs_more and not needs_more_what:
+        raise _field_error("needs_more_what", _("Say what else the resident needs."))
+
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            # The order's row lock serializes two callers on one order: the
+            # second sees the first one's result and gets a conflict.
+            order = orders.order_lock(order_id=order_id)
+            if order.state != State.RETURNED:
+                raise Conflict(
+                    _("Order %(number)s is %(state)s; it is not waiting for a follow-up call.")
+                    % {"number": order.number, "state": order.get_state_display()},
+                    state=order.state,
+                )
+            attempt = FollowUpCall.objects.filter(order=order).count() + 1
+            call = FollowUpCall.objects.create(
+                order=order, attempt=attempt, caller=actor, called_at=now, result=result,
+                quality=quality if result == CallResult.REACHED else None,
+                satisfied=satisfied if result == CallResult.REACHED else None,
+                comments=comments, needs_more=needs_more, needs_more_what=needs_more_what,
+            )
+            # History notes hold no answers: a field worker reads their orders' history.
+            note = _("Follow-up call %(attempt)d: %(result)s") % {"attempt": attempt, "result": call.get_result_display()}
+            if result == CallResult.REACHED:
+                closes = bool(satisfied) and quality >= LOWEST_ACCEPTABLE_QUALITY
+                order = orders.order_log_followup(actor=actor, order_id=order.pk, satisfied=closes, note=note)
+                if not closes:
+                    _escalation_open(order=order, call=call, now=now)
+            elif result == CallResult.REFUSED:
+                order = orders.order_close_unreachable(
+                    actor=actor, order_id=order.pk, reason=_("The resident declined the follow-up call."),
+                )
+            else:
+                failed = FollowUpCall.objects.filter(order=order, result__in=FAILED_RESULTS).count()
+                if failed >= settings.FOLLOWUP_MAX_ATTEMPTS:
+                    order = orders.order_close_unreachable(actor=actor, order_id=order.pk, reason=_unreachable_reason(failed))
+    except IntegrityError:
+        # Two attempts numbered alike: only where row locks do not exist.
+        raise Conflict(_("Someone else logged a call on this order just now; reload it.")) from None
+    call.order = order
+    return call
+
+
+def _unreachable_reason(failed: int) -> str:
+    return _("Not reached after %(count)d follow-up attempts.") % {"count": failed}
+
+
+def followups_close_unreachable() -> int:
+    """Close every returned order whose failed attempts reached the limit (the
+    limit may have been lowered since they were logged). Idempotent and safe
+    in two processes: each close locks the order, and one that another process
+    closed first is skipped. Returns how many this call closed."""
+    closed = 0
+    for order_id in selectors.orders_past_attempt_limit():
+        failed = FollowUpCall.objects.filter(order_id=order_id, result__in=FAILED_RESULTS).count()
+        try:
+            orders.order_close_unreachable(actor=None, order_id=order_id, reason=_unreachable_reason(failed))
+        except (Conflict, NotFound):
+            continue
+        closed += 1
+    return closed
+
+
+# --- Escalations ------------------------------------------------------------------------
+
+
+def _least_busy(role: str) -> AbstractBaseUser | None:
+    """The active user of the role with the fewest open escalations (then the
+    oldest account), so complaints spread over the leads."""
+    candidates = list(get_user_model().objects.filter(is_active=True, groups__name=role).order_by("id"))
+    if not candidates:
+        return None
+    load = dict(
+        Escalation.objects.filter(resolved_at__isnull=True, owner__in=candidates)
+        .values("owner").annotate(n=Count("id")).values_list("owner", "n")
+    )
+    return min(candidates, key=lambda user: (load.get(user.pk, 0), user.pk))
+
+
+def _alert_data(escalation: Escalation) -> dict[str, Any]:
+    # What a board shows; the resident's answers stay in the escalation.
+    return {
+        **orders.order_event_data(escalation.order),
+        "escalation": escalation.pk,
+        "level": escalation.level,
+        "owner": escalation.owner.get_username() if escalation.owner else None,
+        "due_at": escalation.due_at.isoformat(),
+    }
+
+
+def _escalation_open(*, order: WorkOrder, call: FollowUpCall, now: datetime.datetime) -> Escalation:
+    owner = _least_busy(Role.DISPATCH_LEAD) or _least_busy(Role.SUPERVISOR)
+    if owner is None:
+        # Still opened and alerted: every lead sees unowned escalations.
+        logger.warning("escalation for order %s opened without an owner: no active dispatch lead", order.pk)
+    escalation = Escalation.objects.create(
+        order=order, call=call, owner=owner, level=Escalation.Level.LEAD, opened_at=now,
+        due_at=now + datetime.timedelta(hours=settings.ESCALATION_DUE_HOURS),
+    )
+    EscalationAction.objects.create(
+        escalation=escalation, at=now, author=call.caller, kind=EscalationAction.Kind.OPENED, note=call.comments,
+    )
+    raise_alert(kind="escalation.opened", data=_alert_data(escalation))
+    return escalation
+
+
+def _locked_escalation(escalation_id: int) -> Escalation:
+    escalation = (
+        Escalation.objects.select_for_update(of=("self",))
+        .select_related("order", "owner")
+        .filter(pk=escalation_id)
+        .first()
+    )
+    if escalation is None:
+        raise NotFound(_("No such escalation."))
+    return escalation
+
+
+def _open_or_conflict(escalation: Escalation) -> None:
+    if escalation.resolved_at is not None:
+        raise Conflict(_("This escalation is already resolved."), resolved_at=escalation.resolved_at.isoformat())
+
+
+def escalation_add_note(*, actor: AbstractBaseUser, escalation_id: int, note: str) -> Escalation:
+    """Record an action taken on an open escalation.
+    Raises Forbidden, NotFound, Conflict (resolved), InvalidInput (empty note)."""
+    require_perm(actor, "followup.change_escalation")
+    if not note.strip():
+        raise _field_error("note", _("Write what was done."))
+    with transaction.atomic():
+        escalation = _locked_escalation(escalation_id)
+        _open_or_conflict(escalation)
+        EscalationAction.objects.create(escalation=escalation, author=actor, kind=EscalationAction.Kind.NOTE, note=note.strip())
+    return escalation
+
+
+def escalation_reassign(*, actor: AbstractBaseUser, escalation_id: int, owner_id: int, note: str = "") -> Escalation:
+    """Give an open escalation to another dispatch lead or supervisor.
+    Raises Forbidden, NotFound, Conflict (resolved), InvalidInput (the owner
+    is not an active lead or supervisor, or already owns it)."""
+    require_perm(actor, "followup.change_escalation")
+    owner = (
+        get_user_model().objects.filter(
+            pk=owner_id, is_active=True, groups__name__in=[Role.DISPATCH_LEAD, Role.SUPERVISOR]
+        ).first()
+    )
+    if owner is None:
+        raise _field_error("owner", _("Choose an active dispatch lead or supervisor."))
+    with transaction.atomic():
+        escalation = _locked_escalation(escalation_id)
+        _open_or_conflict(escalation)
+        if escalation.owner_id == owner.pk:
+            raise _field_error("owner", _("The escalation already belongs to them."))
+        before = escalation.owner.get_username() if escalation.owner else "-"
+        escalation.owner = owner
+        escalation.save(update_fields=["owner"])
+        EscalationAction.objects.create(
+            escalation=escalation, author=actor, kind=EscalationAction.Kind.REASSIGNED,
+            note=f"{before} -> {owner.get_username()}" + (f": {note.strip()}" if note.strip() else ""),
+        )
+    return escalation
+
+
+def escalation_resolve(*, actor: AbstractBaseUser, escalation_id: int, outcome: str) -> Escalation:
+    """Record how the complaint ended and close its order (`resolve`).
+    Raises Forbidden, NotFound, Conflict (already resolved, order not
+    escalated), InvalidInput (no outcome)."""
+    require_perm(actor, "followup.change_escalation")
+    require_perm(actor, "workorders.resolve_workorder")
+    outcome = outcome.strip()
+    if not outcome:
+        raise _field_error("outcome", _("Describe the outcome."))
+    with transaction.atomic():
+        escalation = _locked_escalation(escalation_id)
+        _open_or_conflict(escalation)
+        now = timezone.now()
+        escalation.order = orders.order_resolve(
+            actor=actor, order_id=escalation.order_id, note=_("Escalation %(id)d resolved") % {"id": escalation.pk}
+        )
+        escalation.resolved_at, escalation.resolved_by, escalation.outcome = now, actor, outcome
+        escalation.save(update_fields=["resolved_at", "resolved_by", "outcome"])
+        EscalationAction.objects.create(
+            escalation=escalation, at=now, author=actor, kind=EscalationAction.Kind.RESOLVED, note=outcome
+        )
+    return escalation
+
+
+def escalations_escalate_overdue(*, now: datetime.datetime | None = None) -> int:
+    """Raise every open lead-level escalation past its due time to a
+    supervisor (second level), with a new due time and a board alert.
+    Idempotent and safe in two processes at once: each is raised by a
+    conditional UPDATE that only one wins. Returns how many this call raised."""
+    now = now or timezone.now()
+    raised = 0
+    overdue = list(
+        Escalation.objects.filter(level=Escalation.Level.LEAD, resolved_at__isnull=True, due_at__lt=now)
+        .order_by("due_at", "id")
+        .values_list("id", "owner__username")
+    )
+    for escalation_id, previous_owner in overdue:
+        with transaction.atomic():
+            supervisor = _least_busy(Role.SUPERVISOR)
+            won = Escalation.objects.filter(
+                pk=escalation_id, level=Escalation.Level.LEAD, resolved_at__isnull=True, due_at__lt=now
+            ).update(
+                level=Escalation.Level.SUPERVISOR, raised_at=now, owner=supervisor,
+                due_at=now + datetime.timedelta(hours=settings.ESCALATION_DUE_HOURS),
+            )
+            if not won:
+                continue
+            escalation = Escalation.objects.select_related("order__resident__area", "order__service", "owner").get(
+                pk=escalation_id
+            )
+            EscalationAction.objects.create(
+                escalation=escalation, at=now, author=None, kind=EscalationAction.Kind.RAISED,
+                note=f"{previous_owner or '-'} -> {supervisor.get_username() if supervisor else '-'}",
+            )
+            raise_alert(kind="escalation.raised", data=_alert_data(escalation))
+            raised += 1
+    return raised
+
+
+# --- Spot checks ------------------------------------------------------------------------
+
+
+def spot_check_draw(
+    *,
+    actor: AbstractBaseUser,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    percentage: int | None = None,
+    count: int | None = None,
+    seed: int | None = None,
+) -> SpotCheck:
+    """Draw a random sample of the reached follow-up calls in a period, by
+    percentage or count, and record it with its seed (a new random one when
+    none is given); the same seed and period draw the same sample again.
+    Raises Forbidden, InvalidInput (period, both or neither of percentage and
+    count, nothing to draw)."""
+    require_perm(actor, "followup.add_spotcheck")
+    if period_end < period_start:
+        raise _field_error("period_end", _("The period ends before it starts."))
+    if (percentage is None) == (count is None):
+        raise _field_error("percentage", _("Give either a percentage or a count."))
+    if percentage is not None and not 1 <= percentage <= 100:
+        raise _field_error("percentage", _("The percentage is between 1 and 100."))
+    if count is not None and count < 1:
+        raise _field_error("count", _("The count is at least 1."))
+    if seed is None:
+        seed = secrets.randbits(48)
+    population = selectors.spot_check_population(period_start=period_start, period_end=period_end)
+    sample = selectors.spot_check_draw_ids(
+        seed=seed, period_start=period_start, period_end=period_end, percentage=percentage, count=count
+    )
+    if not sample:
+        raise _field_error("period_start", _("No follow-up call reached a resident in this period."))
+    with transaction.atomic():
+        check = SpotCheck.objects.create(
+            supervisor=actor, period_start=period_start, period_end=period_end, percentage=percentage,
+            count=count, seed=seed, population=len(population),
+        )
+        SpotCheckItem.objects.bulk_create(
+            SpotCheckItem(spot_check=check, call_id=call_id, position=index) for index, call_id in enumerate(sample, 1)
+        )
+    return check
+
+
+def spot_check_record(
+    *, actor: AbstractBaseUser, item_id: int, answers_match: bool, note: str = ""
+) -> SpotCheckItem:
+    """Record the re-check call of one sampled follow-up: whether the
+    resident's answers match the recorded ones. Raises Forbidden, NotFound,
+    Conflict (already recorded), InvalidInput (a mismatch without a note)."""
+    require_perm(actor, "followup.change_spotcheck")
+    if not answers_match and not note.strip():
+        raise _field_error("note", _("Say what did not match."))
+    with transaction.atomic():
+        item = SpotCheckItem.objects.select_for_update().filter(pk=item_id).first()
+        if item is None:
+            raise NotFound(_("No such spot-check item."))
+        if item.rechecked_at is not None:
+            raise Conflict(_("This call was already re-checked."))
+        item.rechecked_at, item.rechecked_by = timezone.now(), actor
+        item.answers_match, item.note = answers_match, note.strip()
+        item.save(update_fields=["rechecked_at", "rechecked_by", "answers_match", "note"])
+    return item
+
+
+# --- Periodic visits --------------------------------------------------------------------
+
+
+def _visitor(visitor_user_id: int | None, visitor_worker_id: int | None) -> dict[str, Any]:
+    if visitor_user_id is not None and visitor_worker_id is not None:
+        raise _field_error("visitor_worker", _("Choose either a staff member or a worker."))
+    if visitor_user_id is not None:
+        user = get_user_model().objects.filter(pk=visitor_user_id, is_active=True).first()
+        if user is None:
+            raise _field_error("visitor_user", _("No such active user."))
+        return {"visitor_user": user, "visitor_worker": None}
+    if visitor_worker_id is not None:
+        worker = Worker.objects.filter(pk=visitor_worker_id, active=True).first()
+        if worker is None:
+            raise _field_error("visitor_worker", _("No such active worker."))
+        return {"visitor_user": None, "visitor_worker": worker}
+    return {"visitor_user": None, "visitor_worker": None}
+
+
+def visits_schedule(
+    *,
+    actor: AbstractBaseUser,
+    scheduled_for: datetime.date,
+    resident_ids: list[int] | None = None,
+    served_by_worker_id: int | None = None,
+    served_in_month: datetime.date | None = None,
+    visitor_user_id: int | None = None,
+    visitor_worker_id: int | None = None,
+    reason: str = "",
+) -> list[PeriodicVisit]:
+    """Schedule home visits on a day: to the residents named, or to every
+    resident a worker served in a month. A resident who already has a visit
+    scheduled that day is skipped, so scheduling twice adds nothing.
+    Returns the visits created. Raises Forbidden, InvalidInput (no residents,
+    a date in the past, unknown or inactive visitor or resident)."""
+    require_perm(actor, "followup.add_periodicvisit")
+    if scheduled_for < timezone.localdate():
+        raise _field_error("scheduled_for", _("The date is in the past."))
+    if (resident_ids is None) == (served_by_worker_id is None):
+        raise _field_error("residents", _("Name the residents, or a worker and a month."))
+    if served_by_worker_id is not None:
+        if served_in_month is None:
+            raise _field_error("month", _("Give the month."))
+        resident_ids = selectors.residents_served_by(worker_id=served_by_worker_id, month=served_in_month)
+    residents = list(Resident.objects.filter(pk__in=resident_ids or [], active=True).order_by("id"))
+    if len(residents) != len(set(resident_ids or [])) and served_by_worker_id is None:
+        raise _field_error("residents", _("Some residents do not exist or are no longer active."))
+    if not residents:
+        raise _field_error("residents", _("No resident to visit."))
+    visitor = _visitor(visitor_user_id, visitor_worker_id)
+    with transaction.atomic():
+        already = set(
+            PeriodicVisit.objects.filter(
+                resident__in=residents, scheduled_for=scheduled_for, status=PeriodicVisit.Status.SCHEDULED
+            ).values_list("resident_id", flat=True)
+        )
+        made = [
+            PeriodicVisit.objects.create(
+                resident=resident, scheduled_for=scheduled_for, created_by=actor, reason=reason.strip()[:255], **visitor
+            )
+            for resident in residents
+            if resident.pk not in already
+        ]
+    return made
+
+
+def _locked_visit(visit_id: int) -> PeriodicVisit:
+    visit = PeriodicVisit.objects.select_for_update().filter(pk=visit_id).first()
+    if visit is None:
+        raise NotFound(_("No such visit."))
+    if visit.status != PeriodicVisit.Status.SCHEDULED:
+        raise Conflict(_("This visit is %(status)s.") % {"status": visit.get_status_display()}, status=visit.status)
+    return visit
+
+
+def visit_record(
+    *, actor: AbstractBaseUser, visit_id: int, findings: str, visited_at: datetime.datetime | None = None
+) -> PeriodicVisit:
+    """Record that a scheduled visit took place, with its findings.
+    Raises Forbidden, NotFound, Conflict (not scheduled), InvalidInput (no
+    findings, a time in the future)."""
+    require_perm(actor, "followup.change_periodicvisit")
+    if not findings.strip():
+        raise _field_error("findings", _("Write down the findings."))
+    now = timezone.now()
+    if visited_at is not None and visited_at > now + orders.PAST_GRACE:
+        raise _field_error("visited_at", _("The visit time is in the future."))
+    with transaction.atomic():
+        visit = _locked_visit(visit_id)
+        visit.status, visit.visited_at, visit.findings = PeriodicVisit.Status.VISITED, visited_at or now, findings.strip()
+        visit.save(update_fields=["status", "visited_at", "findings"])
+    return visit
+
+
+def visit_cancel(*, actor: AbstractBaseUser, visit_id: int, reason: str) -> PeriodicVisit:
+    """Cancel a scheduled visit, with the reason kept in its findings.
+    Raises Forbidden, NotFound, Conflict (not scheduled), InvalidInput (no reason)."""
+    require_perm(actor, "followup.change_periodicvisit")
+    if not reason.strip():
+        raise _field_error("reason", _("Give a reason."))
+    with transaction.atomic():
+        visit = _locked_visit(visit_id)
+        visit.status, visit.findings = PeriodicVisit.Status.CANCELLED, reason.strip()
+        visit.save(update_fields=["status", "findings"])
+    return visit

@@ -1,0 +1,34 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from printing.models import PrintJob
+from printing.selectors import print_jobs_annotated
+
+
+@admin.register(PrintJob)
+class PrintJobAdmin(admin.ModelAdmin):
+    """Read-only print history: jobs are written only by printing's services."""
+
+    list_display = ["order", "copy_number", "kind", "reprint_number", "language", "printed_by", "printed_at", "void"]
+    list_filter = ["kind", "language"]
+    search_fields = ["order__number"]
+    date_hierarchy = "printed_at"
+
+    def get_queryset(self, request):
+        return print_jobs_annotated(super().get_queryset(request))
+
+    @admin.display(description=_("void (by)"))
+    def void(self, job: PrintJob) -> str:
+        return job.voided_transition or ""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in PrintJob._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,171 @@
+"""REST API of printing (DESIGN.md section 7): the printed order as a PDF, its
+print history, a worker's batch of orders for a day and the daily dispatch list.
+
+Views validate input, call one service and answer the PDF. Errors stay JSON
+(`config.api.exception_handler`) even when the client asked for a PDF.
+"""
+
+from django.http import HttpResponse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from dispatch.errors import NotFound
+from printing import selectors, services
+from printing.models import PrintJob, PrintLanguage
+from workorders.selectors import orders_visible_to
+
+
+class PDFRenderer(BaseRenderer):
+    """Lets a client send `Accept: application/pdf`; the PDF itself is
+    answered as bytes, never rendered from data."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+def _default_language() -> str:
+    """The request's language (LocaleMiddleware chose it from the user's
+    settings or browser), as one of the print languages."""
+    try:
+        return translation.get_supported_language_variant(translation.get_language() or "")
+    except LookupError:
+        return PrintLanguage.ZH_HANS
+
+
+class LanguageSerializer(serializers.Serializer):
+    language = serializers.ChoiceField(
+        choices=PrintLanguage.choices, required=False, help_text=_("Print language; default: the request's language")
+    )
+
+    def validated_language(self) -> str:
+        language = self.validated_data.get("language") or _default_language()
+        return language if language in PrintLanguage.values else PrintLanguage.ZH_HANS
+
+
+class WorkerDaySerializer(LanguageSerializer):
+    worker = serializers.IntegerField(min_value=1)
+    date = serializers.DateField()
+
+
+class PrintJobSerializer(serializers.ModelSerializer):
+    order = serializers.CharField(source="order.number", read_only=True)
+    printed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    void = serializers.SerializerMethodField()
+    voided_by = serializers.CharField(source="voided_transition", read_only=True, allow_null=True, default=None)
+    voided_at = serializers.DateTimeField(read_only=True, allow_null=True, default=None)
+
+    class Meta:
+        model = PrintJob
+        fields = [
+            "id", "order", "copy_number", "kind", "reprint_number", "language", "printed_by", "printed_at",
+            "void", "voided_by", "voided_at",
+        ]
+        read_only_fields = fields
+
+    def get_void(self, job: PrintJob) -> bool:
+        return job.voided_by_id is not None
+
+
+def _pdf_response(document: services.PrintedDocument) -> HttpResponse:
+    response = HttpResponse(document.pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{document.filename}"'
+    return response
+
+
+def _visible_order_id(request, pk: int) -> int:
+    if not orders_visible_to(request.user).filter(pk=pk).exists():
+        raise NotFound(_("No such work order."))
+    return pk
+
+
+_PDF = OpenApiResponse(OpenApiTypes.BINARY, description=_("The PDF"))
+_ERRORS = {
+    400: OpenApiResponse(description=_("Bad input, with field messages")),
+    403: OpenApiResponse(description=_("The role may not print")),
+    404: OpenApiResponse(description=_("Unknown or invisible order or worker")),
+}
+
+
+class PdfView(APIView):
+    renderer_classes = [JSONRenderer, PDFRenderer]
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # A DRF Response here is an error body: always JSON, whatever was accepted.
+        if isinstance(response, Response) and getattr(request, "accepted_renderer", None) is not None:
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+def _input(serializer_class, request):
+    data = request.data if request.data else request.query_params
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer
+
+
+class OrderPrintView(PdfView):
+    @extend_schema(
+        request=LanguageSerializer,
+        parameters=[OpenApiParameter("language", str, enum=PrintLanguage.values, required=False)],
+        responses={(200, "application/pdf"): _PDF, **_ERRORS, 409: OpenApiResponse(description=_("The order cannot be printed in its state (not assigned yet, cancelled...)"))},
+        summary="Print the order in duplicate (first print, reprint or backfill)",
+        tags=["orders"],
+    )
+    def post(self, request, pk: int):
+        order_id = _visible_order_id(request, pk)
+        language = _input(LanguageSerializer, request).validated_language()
+        return _pdf_response(services.order_print_pdf(actor=request.user, order_id=order_id, language=language))
+
+
+class OrderPrintsView(APIView):
+    @extend_schema(responses={200: PrintJobSerializer(many=True), 404: _ERRORS[404]},
+                   summary="The order's print history, with voided copies", tags=["orders"])
+    def get(self, request, pk: int):
+        order_id = _visible_order_id(request, pk)
+        jobs = selectors.print_jobs_with_void(order_id)
+        return Response(PrintJobSerializer(jobs, many=True).data)
+
+
+class BatchPrintView(PdfView):
+    @extend_schema(
+        request=WorkerDaySerializer,
+        responses={(200, "application/pdf"): _PDF, **_ERRORS, 409: OpenApiResponse(description=_("An order changed while the batch was printed; nothing was printed"))},
+        summary="Print every order of one worker for one day that still needs paper, each in duplicate",
+        tags=["printing"],
+    )
+    def post(self, request):
+        data = _input(WorkerDaySerializer, request)
+        return _pdf_response(services.orders_print_batch(
+            actor=request.user, worker_id=data.validated_data["worker"], day=data.validated_data["date"],
+            language=data.validated_language(),
+        ))
+
+
+class DailyListView(PdfView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("worker", int, required=True),
+            OpenApiParameter("date", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("language", str, enum=PrintLanguage.values, required=False),
+        ],
+        responses={(200, "application/pdf"): _PDF, **_ERRORS},
+        summary="A worker's daily dispatch list (table of the day's orders)",
+        tags=["printing"],
+    )
+    def get(self, request):
+        data = _input(WorkerDaySerializer, request)
+        return _pdf_response(services.daily_list_pdf(
+            actor=request.user, worker_id=data.validated_data["worker"], day=data.validated_data["date"],
+            language=data.validated_language(),
+        ))

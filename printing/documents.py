@@ -1,0 +1,399 @@
+"""The printed documents: the work order in duplicate and the daily dispatch
+list. Pure rendering: data in, PDF bytes out; nothing here reads or writes the
+database except `sheet_for`, which takes a snapshot of an order.
+
+Every label goes through gettext inside `translation.override(language)`, so a
+page is in its print language whatever the request's language was.
+"""
+
+import datetime
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import phonenumbers
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from printing.typesetting import Typeface, draw_code128, draw_qr, draw_text, typeface, wrap
+
+PAGE_WIDTH, PAGE_HEIGHT = A4
+MARGIN = 36.0
+LEFT, RIGHT = MARGIN, PAGE_WIDTH - MARGIN
+TOP, BOTTOM = PAGE_HEIGHT - MARGIN, MARGIN
+
+LABEL_WIDTH = 96.0
+LABEL_SIZE = 10.0
+VALUE_SIZE = 13.0
+NAME_SIZE = 17.0
+LINE = 1.27  # line height as a multiple of the type size
+ROW_PADDING = 8.0
+DETAILS_TOP = TOP - 166
+# The boxes to fill by hand start here; the details above never reach it.
+HAND_TOP = 286.0
+FOOTER_Y = BOTTOM + 2
+
+# Where the resident's name is drawn on every copy (points from the lower
+# left: x0, y0, x1, y1), so a test can look at the rendered glyphs.
+RESIDENT_NAME_AREA = (LEFT + LABEL_WIDTH + 4, DETAILS_TOP - ROW_PADDING / 2 - NAME_SIZE * LINE, LEFT + 260, DETAILS_TOP)
+
+INK = colors.black
+RULE = colors.Color(0.55, 0.55, 0.55)
+LABEL_INK = colors.Color(0.25, 0.25, 0.25)
+
+
+@dataclass(frozen=True)
+class OrderSheet:
+    """Everything one duplicate prints, taken from the order and its print job."""
+
+    number: str
+    language: str
+    copy_number: int
+    reprint_number: int
+    backfill: bool
+    urgent: bool
+    resident_name: str
+    address: str
+    phone: str
+    access_notes: str
+    emergency_contacts: Sequence[str]
+    service_name: str
+    service_name_en: str
+    service_standard: str
+    requested_for: datetime.datetime | None
+    assignee_is_partner: bool
+    assignee: str
+    fee: Decimal | None
+    fee_unit: str
+    notes: str
+    printed_at: datetime.datetime
+    printed_by: str
+    department_name: str = field(default_factory=lambda: settings.DEPARTMENT_NAME)
+    department_phone: str = field(default_factory=lambda: settings.DEPARTMENT_PHONE)
+
+
+def readable_phone(number) -> str:
+    """A stored E.164 phone as people write it: national form for our own
+    region, international otherwise."""
+    if not number:
+        return ""
+    parsed = getattr(number, "_phonenumber", None) or number
+    if not isinstance(parsed, phonenumbers.PhoneNumber):
+        try:
+            parsed = phonenumbers.parse(str(number), settings.PHONE_REGION)
+        except phonenumbers.NumberParseException:
+            return str(number)
+    form = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if phonenumbers.region_code_for_number(parsed) == settings.PHONE_REGION
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(parsed, form)
+
+
+def sheet_for(order, job) -> OrderSheet:
+    """Snapshot of `order` (a workorders.WorkOrder) for print job `job`."""
+    resident, service = order.resident, order.service
+    phone = resident.primary_phone
+    contacts = [
+        f"{c.name} ({c.relation}) {readable_phone(c.phone)}" for c in resident.emergency_contacts.all()[:2]
+    ]
+    if order.partner_id:
+        assignee = f"{order.partner.name} · {order.partner.contact_person} {readable_phone(order.partner.phone)}"
+    elif order.worker_id:
+        assignee = f"{order.worker.name} {readable_phone(order.worker.phone)}"
+    else:
+        assignee = ""
+    if order.fee > 0:
+        fee, unit = order.fee, ""
+    elif service.chargeable:
+        fee, unit = service.price, service.unit
+    else:
+        fee, unit = None, ""
+    return OrderSheet(
+        number=order.number,
+        language=job.language,
+        copy_number=job.copy_number,
+        reprint_number=job.reprint_number,
+        backfill=job.kind == "backfill",
+        urgent=order.urgency == "urgent",
+        resident_name=resident.name,
+        address=resident.address,
+        phone=readable_phone(phone.number) if phone else "",
+        access_notes=resident.access_notes,
+        emergency_contacts=contacts,
+        service_name=service.name,
+        service_name_en=service.name_en,
+        service_standard=service.standard,
+        requested_for=order.requested_for,
+        assignee_is_partner=bool(order.partner_id),
+        assignee=assignee,
+        fee=fee,
+        fee_unit=unit,
+        notes=order.notes,
+        printed_at=job.printed_at,
+        printed_by=job.printed_by.get_username(),
+    )
+
+
+def render_orders(sheets: Iterable[OrderSheet]) -> bytes:
+    """One PDF: each sheet as two A4 pages, copy 1 (dispatch group) then
+    copy 2 (front desk)."""
+    sheets = list(sheets)
+    if not sheets:
+        raise ValueError("no sheet to render")
+    face = typeface()
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
+    canvas.setTitle(sheets[0].number if len(sheets) == 1 else f"{sheets[0].number} … {sheets[-1].number}")
+    canvas.setCreator(settings.DEPARTMENT_NAME)
+    for sheet in sheets:
+        with translation.override(sheet.language):
+            for copy in (1, 2):
+                _order_page(canvas, face, sheet, copy)
+                canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _copy_label(copy: int) -> str:
+    return _("Copy 1: dispatch group") if copy == 1 else _("Copy 2: front desk")
+
+
+def _fit(face: Typeface, text: str, size: float, width: float) -> float:
+    """The largest size up to `size` at which `text` fits in `width`."""
+    needed = face.width(text, size)
+    return size if needed <= width else size * width / needed
+
+
+def _one_line(face: Typeface, text: str, size: float, width: float) -> str:
+    return wrap(face, text, size, width, 1, "…")[0]
+
+
+def _local(moment: datetime.datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def local_time(moment: datetime.datetime) -> str:
+    """Hours and minutes in the department's time zone."""
+    return timezone.localtime(moment).strftime("%H:%M")
+
+
+def _order_page(canvas: Canvas, face: Typeface, sheet: OrderSheet, copy: int) -> None:
+    cut = " " + _("[… more in the system]")
+    canvas.setFillColor(INK)
+    canvas.setStrokeColor(INK)
+
+    # --- header: department, title, which copy -----------------------------------
+    box_w, box_h = 236.0, 34.0
+    head_w = RIGHT - box_w - LEFT - 10
+    draw_text(canvas, face, LEFT, TOP - 12, _one_line(face, sheet.department_name, 12, head_w), 12)
+    draw_text(canvas, face, LEFT, TOP - 42, _("Work order"), _fit(face, _("Work order"), 24, head_w), bold=True)
+    label = _copy_label(copy)
+    canvas.rect(RIGHT - box_w, TOP - box_h, box_w, box_h, stroke=0, fill=1)
+    size = _fit(face, label, 16, box_w - 16)
+    draw_text(canvas, face, RIGHT - box_w / 2, TOP - box_h + 11, label, size, bold=True, align="center",
+              color=colors.white)
+    draw_text(canvas, face, RIGHT - box_w, TOP - 52, _("Copy no. %(number)s") % {"number": sheet.copy_number}, 12)
+
+    # --- the order number three ways: text, Code 128, QR ---------------------------
+    draw_text(canvas, face, LEFT, TOP - 72, _("Order no."), LABEL_SIZE)
+    draw_text(canvas, face, LEFT, TOP - 100, sheet.number, 26, bold=True)
+    draw_code128(canvas, LEFT - 10, TOP - 150, sheet.number, bar_width=1.0, height=38)
+    draw_qr(canvas, RIGHT - 100, TOP - 160, sheet.number, size=100)
+
+    marks = []
+    if sheet.reprint_number:
+        marks.append((_("REPRINT %(number)s") % {"number": sheet.reprint_number}, False))
+    if sheet.backfill:
+        marks.append((_("Filled in after an emergency start"), False))
+    if sheet.urgent:
+        marks.append((_("URGENT"), True))
+    mark_x, mark_w, mark_y = RIGHT - box_w, box_w - 108, TOP - 86
+    for text, inverse in marks:
+        canvas.setLineWidth(2)
+        canvas.rect(mark_x, mark_y, mark_w, 24, stroke=1, fill=1 if inverse else 0)
+        draw_text(canvas, face, mark_x + mark_w / 2, mark_y + 7, text, _fit(face, text, 14, mark_w - 8),
+                  bold=True, align="center", color=colors.white if inverse else INK)
+        mark_y -= 30
+    canvas.setLineWidth(1.2)
+    canvas.line(LEFT, DETAILS_TOP + 6, RIGHT, DETAILS_TOP + 6)
+
+    # --- what to do, where, for whom --------------------------------------------------
+    service = sheet.service_name
+    if sheet.language != "zh-hans" and sheet.service_name_en and sheet.service_name_en != service:
+        service = f"{sheet.service_name_en} ({sheet.service_name})"
+    if sheet.fee is None:
+        fee = _("No charge")
+    else:
+        fee = f"{sheet.fee:.2f}" + (f" / {sheet.fee_unit}" if sheet.fee_unit else "")
+    when = _local(sheet.requested_for) if sheet.requested_for else _("As soon as possible")
+    rows = [
+        [(_("Resident"), sheet.resident_name, NAME_SIZE, 1, True), (_("Phone"), sheet.phone, VALUE_SIZE, 1, True)],
+        [(_("Address"), sheet.address, VALUE_SIZE, 2, False)],
+        [(_("Access notes"), sheet.access_notes, VALUE_SIZE, 2, False)],
+        [(_("Emergency contact"), "\n".join(sheet.emergency_contacts), VALUE_SIZE, 2, False)],
+        [(_("Service"), service, VALUE_SIZE, 2, True),
+         (_("Urgency"), _("Urgent") if sheet.urgent else _("Normal"), VALUE_SIZE, 1, sheet.urgent)],
+        [(_("Service standard"), sheet.service_standard, 11, 2, False)],
+        [(_("Agreed time"), when, VALUE_SIZE, 1, True), (_("Fee"), fee, VALUE_SIZE, 1, False)],
+        [(_("Partner unit") if sheet.assignee_is_partner else _("Worker"), sheet.assignee, VALUE_SIZE, 1, False)],
+    ]
+    y = DETAILS_TOP
+    for cells in rows:
+        y = _details_row(canvas, face, y, cells, cut)
+    # Special instructions take what room is left above the boxes (at least 4 lines).
+    room = int((y - HAND_TOP - ROW_PADDING) // (VALUE_SIZE * LINE))
+    y = _details_row(canvas, face, y, [(_("Special instructions"), sheet.notes, VALUE_SIZE, max(4, room), True)], cut)
+
+    # --- boxes to fill by hand ------------------------------------------------------
+    # They start under the details and take the room short details leave, so
+    # there is more space to write; with the longest details they start at HAND_TOP.
+    top = min(y - 10, HAND_TOP + 140)
+    extra = top - HAND_TOP
+    draw_text(canvas, face, LEFT, top - 14, _("To fill in by hand"), 12, bold=True)
+    half = (RIGHT - LEFT - 8) / 2
+    canvas.setLineWidth(0.9)
+    y = top - 22
+    y = _boxes(canvas, face, y, 34, [(LEFT, half, _("Actual start")), (LEFT + half + 8, half, _("Actual end"))])
+    y = _boxes(canvas, face, y, 42 + extra * 0.25, [(LEFT, RIGHT - LEFT, _("Materials used"))])
+    y = _boxes(canvas, face, y, 52 + extra * 0.35, [(LEFT, RIGHT - LEFT, _("Remarks"))])
+    _boxes(canvas, face, y, 64 + extra * 0.4, [
+        (LEFT, half, _("Resident's signature")), (LEFT + half + 8, half, _("Worker's signature")),
+    ])
+
+    # --- footer ------------------------------------------------------------------------
+    department = sheet.department_name
+    if sheet.department_phone:
+        department += " · " + _("Phone %(phone)s") % {"phone": sheet.department_phone}
+    half = (RIGHT - LEFT - 12) / 2
+    draw_text(canvas, face, LEFT, FOOTER_Y, _one_line(face, department, 10, half), 10)
+    printed = _("Printed %(at)s by %(user)s · page %(page)s of 2") % {
+        "at": _local(sheet.printed_at), "user": sheet.printed_by, "page": copy,
+    }
+    draw_text(canvas, face, RIGHT, FOOTER_Y, _one_line(face, printed, 9, half), 9, align="right")
+
+
+Cell = tuple[str, str, float, int, bool]
+
+
+def _details_row(canvas: Canvas, face: Typeface, top: float, cells: list[Cell], cut: str) -> float:
+    """One row of label/value cells side by side; returns the row's bottom."""
+    width = (RIGHT - LEFT) / len(cells)
+    height = 0.0
+    drawn = []
+    for index, (label, value, size, max_lines, bold) in enumerate(cells):
+        x = LEFT + index * width
+        label_lines = wrap(face, label, LABEL_SIZE, LABEL_WIDTH - 6, 2, "…")
+        # One line has no room for the long mark; "…" still shows the cut.
+        value_lines = wrap(face, value or "—", size, width - LABEL_WIDTH - 8, max_lines, cut if max_lines > 1 else "…")
+        height = max(height, len(label_lines) * LABEL_SIZE * 1.2, len(value_lines) * size * LINE)
+        drawn.append((x, label_lines, value_lines, size, bold))
+    for x, label_lines, value_lines, size, bold in drawn:
+        for n, line in enumerate(label_lines):
+            draw_text(canvas, face, x, top - ROW_PADDING / 2 - LABEL_SIZE - n * LABEL_SIZE * 1.2, line, LABEL_SIZE,
+                      color=LABEL_INK)
+        for n, line in enumerate(value_lines):
+            draw_text(canvas, face, x + LABEL_WIDTH, top - ROW_PADDING / 2 - size - n * size * LINE + 2, line, size,
+                      bold=bold)
+    bottom = top - height - ROW_PADDING
+    canvas.setStrokeColor(RULE)
+    canvas.setLineWidth(0.6)
+    canvas.line(LEFT, bottom, RIGHT, bottom)
+    canvas.setStrokeColor(INK)
+    return bottom
+
+
+def _boxes(canvas: Canvas, face: Typeface, top: float, height: float, boxes: list[tuple[float, float, str]]) -> float:
+    for x, width, label in boxes:
+        canvas.rect(x, top - height, width, height, stroke=1, fill=0)
+        draw_text(canvas, face, x + 5, top - 13, label, LABEL_SIZE, color=LABEL_INK)
+    return top - height - 6
+
+
+# --- the daily dispatch list ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DailyListRow:
+    time: str
+    number: str
+    resident: str
+    address: str
+    phone: str
+    service: str
+    urgent: bool
+    state: str
+    notes: str
+
+
+def render_daily_list(
+    *, language: str, worker: str, day: datetime.date, rows: Sequence[DailyListRow], printed_by: str
+) -> bytes:
+    """A landscape table of one worker's orders for one day, repeated header
+    row on every page."""
+    face = typeface()
+    buffer = io.BytesIO()
+    with translation.override(language):
+        # The table wraps CJK text between any two characters, Latin text at spaces.
+        cell = ParagraphStyle("cell", fontName=face.name, fontSize=10.5, leading=13, wordWrap="CJK")
+        head = ParagraphStyle("head", parent=cell, fontSize=10.5)
+        title = ParagraphStyle("title", parent=cell, fontSize=18, leading=24)
+        sub = ParagraphStyle("sub", parent=cell, fontSize=12, leading=16)
+
+        def p(text: str, style: ParagraphStyle = cell) -> Paragraph:
+            return Paragraph(_escape(text), style)
+
+        headers = [_("Time"), _("Order no."), _("Resident"), _("Address"), _("Phone"), _("Service"),
+                   _("Urgency"), _("State"), _("Special instructions")]
+        data = [[p(h, head) for h in headers]]
+        for row in rows:
+            data.append([
+                p(row.time), p(row.number), p(row.resident), p(row.address), p(row.phone), p(row.service),
+                p(_("Urgent") if row.urgent else _("Normal")), p(row.state), p(_clip(row.notes, 160)),
+            ])
+        widths = [62, 92, 70, 140, 84, 100, 52, 62, 108]
+        table = Table(data, colWidths=widths, repeatRows=1)
+        table.setStyle(TableStyle([
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.Color(0.4, 0.4, 0.4)),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.88, 0.88, 0.88)),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ]))
+        story = [
+            p(f"{settings.DEPARTMENT_NAME} · {_('Daily dispatch list')}", title),
+            p(_("Worker: %(worker)s    Date: %(day)s    %(count)s orders")
+              % {"worker": worker, "day": day.isoformat(), "count": len(rows)}, sub),
+            Spacer(1, 8),
+            table if rows else p(_("No orders for this day."), sub),
+        ]
+        footer = _("Printed %(at)s by %(user)s") % {"at": _local(timezone.now()), "user": printed_by}
+
+        def on_page(canvas: Canvas, doc) -> None:
+            canvas.saveState()
+            draw_text(canvas, face, MARGIN, MARGIN / 2, footer, 9)
+            draw_text(canvas, face, landscape(A4)[0] - MARGIN, MARGIN / 2,
+                      _("Page %(page)s") % {"page": doc.page}, 9, align="right")
+            canvas.restoreState()
+
+        doc = SimpleDocTemplate(
+            buffer, pagesize=landscape(A4), leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+            bottomMargin=MARGIN, title=_("Daily dispatch list"),
+        )
+        doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
+    return buffer.getvalue()
+
+
+def _escape(text: str) -> str:
+    # Paragraph reads a small markup language: person-entered text must not be taken for it.
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br/>")
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

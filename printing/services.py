@@ -1,0 +1,174 @@
+"""Printing use cases: the duplicate work order (alone or in a batch) and the
+daily dispatch list.
+
+Printing an order is accounting first: `workorders.services.order_print` runs
+the `print` transition, the backfill or nothing (a reprint); this module adds
+the print job with its new copy number and renders the PDF, all in the same
+transaction, so a PDF that cannot be rendered leaves no trace and a print job
+always has its PDF.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Max
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from dispatch.errors import Forbidden, InvalidInput, NotFound
+from dispatch.models import Worker
+from dispatch.services import require_perm
+from printing import documents, selectors
+from printing.models import PrintJob, PrintKind, PrintLanguage
+from workorders import services as order_services
+from workorders.models import OrderHistory, State, WorkOrder
+from workorders.selectors import orders_visible_to
+
+# A batch prints the day's paper that is still needed: first prints for
+# assigned orders, reprints (or owed backfills) for orders out on the road.
+# Orders already returned keep the paper they came back with.
+BATCH_STATES = [State.ASSIGNED, State.PRINTED, State.IN_SERVICE]
+
+
+@dataclass(frozen=True)
+class PrintedDocument:
+    pdf: bytes
+    filename: str
+    jobs: list[PrintJob]
+
+
+def _checked_language(language: str) -> str:
+    if language not in PrintLanguage.values:
+        message = _("Choose one of: %(languages)s.") % {"languages": ", ".join(PrintLanguage.values)}
+        raise InvalidInput(message, fields={"language": [message]})
+    return language
+
+
+def _print_job(*, actor: AbstractBaseUser, order_id: int, language: str) -> tuple[WorkOrder, PrintJob]:
+    """Account for one print inside the caller's transaction: the order's
+    transition (or backfill, or nothing) and a print job with a new copy number."""
+    order, kind = order_services.order_print(actor=actor, order_id=order_id)
+    jobs = PrintJob.objects.filter(order_id=order.pk)
+    # The order row is locked until the caller commits, so no other print of
+    # this order can read the same highest number in between.
+    copy_number = (jobs.aggregate(top=Max("copy_number"))["top"] or 0) + 1
+    reprint_number = jobs.filter(kind=PrintKind.REPRINT).count() + 1 if kind == PrintKind.REPRINT else 0
+    job = PrintJob.objects.create(
+        order=order, printed_by=actor, kind=kind, language=language, copy_number=copy_number,
+        reprint_number=reprint_number,
+        last_history=OrderHistory.objects.filter(order_id=order.pk).latest("id"),
+    )
+    return order, job
+
+
+def _lock_orders(order_ids: list[int]) -> None:
+    # Locked in id order: two batches that share orders then wait for each
+    # other instead of deadlocking. `of=("self",)` as in workorders: only the order row.
+    list(WorkOrder.objects.select_for_update(of=("self",)).filter(pk__in=order_ids).order_by("pk").values_list("pk"))
+
+
+def _sheets(orders_and_jobs: list[tuple[WorkOrder, PrintJob]]) -> list[documents.OrderSheet]:
+    orders = (
+        WorkOrder.objects.select_related("resident", "service", "worker", "partner")
+        .prefetch_related("resident__phones", "resident__emergency_contacts")
+        .in_bulk([order.pk for order, _job in orders_and_jobs])
+    )
+    return [documents.sheet_for(orders[order.pk], job) for order, job in orders_and_jobs]
+
+
+def order_print_pdf(*, actor: AbstractBaseUser, order_id: int, language: str) -> PrintedDocument:
+    """Print an order in duplicate: the first print of an assigned order runs
+    the `print` transition, an emergency order's owed copies are backfilled,
+    any later print is a reprint ("REPRINT n"). Every print gets a print job
+    with a new copy number.
+
+    Raises Forbidden (role), NotFound, Conflict (not assigned yet, or a state
+    without paper such as cancelled), InvalidInput (unknown language).
+    """
+    require_perm(actor, "workorders.print_workorder")
+    language = _checked_language(language)
+    with transaction.atomic():
+        _lock_orders([order_id])
+        order, job = _print_job(actor=actor, order_id=order_id, language=language)
+        # Rendered inside the transaction: if it fails, the print is not recorded.
+        pdf = documents.render_orders(_sheets([(order, job)]))
+    return PrintedDocument(pdf=pdf, filename=f"{order.number}.pdf", jobs=[job])
+
+
+def _worker(worker_id: int) -> Worker:
+    worker = Worker.objects.filter(pk=worker_id).first()
+    if worker is None:
+        raise NotFound(_("No such worker."))
+    return worker
+
+
+def orders_print_batch(
+    *, actor: AbstractBaseUser, worker_id: int, day: datetime.date, language: str
+) -> PrintedDocument:
+    """Print, in one PDF, every order of one worker for one day that still
+    needs paper (assigned, printed, in service), each in duplicate and in
+    time order. Each order is accounted as if printed alone: assigned orders
+    run the `print` transition, the others are reprints (or backfills). All
+    or nothing: if one order cannot be printed, none is.
+
+    Raises Forbidden, NotFound (no such worker, or nothing to print that
+    day), Conflict (an order changed meanwhile), InvalidInput (language).
+    """
+    require_perm(actor, "workorders.print_workorder")
+    language = _checked_language(language)
+    worker = _worker(worker_id)
+    with transaction.atomic():
+        candidates = selectors.worker_orders_on(
+            orders_visible_to(actor).filter(state__in=BATCH_STATES), worker_id=worker.pk, day=day
+        )
+        order_ids = list(candidates.values_list("pk", flat=True))
+        if not order_ids:
+            raise NotFound(_("%(worker)s has no orders to print on %(day)s.") % {"worker": worker.name, "day": day})
+        _lock_orders(order_ids)
+        # Read again under the locks: an order reassigned to someone else or
+        # cancelled meanwhile is no longer this worker's paper.
+        order_ids = list(candidates.filter(pk__in=order_ids).values_list("pk", flat=True))
+        printed = [_print_job(actor=actor, order_id=order_id, language=language) for order_id in order_ids]
+        pdf = documents.render_orders(_sheets(printed))
+    return PrintedDocument(
+        pdf=pdf, filename=f"orders-{day.isoformat()}-worker-{worker.pk}.pdf", jobs=[job for _order, job in printed]
+    )
+
+
+def daily_list_pdf(*, actor: AbstractBaseUser, worker_id: int, day: datetime.date, language: str) -> PrintedDocument:
+    """The daily dispatch list of one worker: a table of the day's orders
+    (assigned through closed). Changes nothing. Roles that see every order may
+    print anyone's list; a field worker only their own.
+
+    Raises Forbidden, NotFound (no such worker), InvalidInput (language).
+    """
+    language = _checked_language(language)
+    worker = _worker(worker_id)
+    if not actor.has_perm("workorders.view_all_workorders") and not (
+        actor.has_perm("workorders.view_workorder") and worker.user_id == actor.pk
+    ):
+        raise Forbidden(_("Your role may not do this."))
+    orders = selectors.worker_orders_on(
+        orders_visible_to(actor).filter(state__in=selectors.DAILY_LIST_STATES), worker_id=worker.pk, day=day
+    ).prefetch_related("resident__phones")
+    rows = []
+    # The labels in the rows are in the print language too, not the request's.
+    with translation.override(language):
+        for order in orders:
+            phone = order.resident.primary_phone
+            service = order.service.name
+            if language != "zh-hans" and order.service.name_en:
+                service = order.service.name_en
+            rows.append(documents.DailyListRow(
+                time=documents.local_time(order.requested_for) if order.requested_for else _("As soon as possible"),
+                number=order.number, resident=order.resident.name, address=order.resident.address,
+                phone=documents.readable_phone(phone.number) if phone else "", service=service,
+                urgent=order.urgency == "urgent", state=str(order.get_state_display()), notes=order.notes,
+            ))
+    pdf = documents.render_daily_list(
+        language=language, worker=worker.name, day=day, rows=rows, printed_by=actor.get_username()
+    )
+    return PrintedDocument(pdf=pdf, filename=f"daily-list-{day.isoformat()}-worker-{worker.pk}.pdf", jobs=[])
+

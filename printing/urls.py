@@ -1,0 +1,13 @@
+"""Printing's API routes, included under /api/v1/ ahead of the order router so
+`orders/<id>/print/` answers a PDF."""
+
+from django.urls import path
+
+from printing import api
+
+urlpatterns = [
+    path("orders/<int:pk>/print/", api.OrderPrintView.as_view(), name="order-print"),
+    path("orders/<int:pk>/prints/", api.OrderPrintsView.as_view(), name="order-prints"),
+    path("print/batch/", api.BatchPrintView.as_view(), name="print-batch"),
+    path("print/daily-list/", api.DailyListView.as_view(), name="print-daily-list"),
+]

@@ -1,0 +1,233 @@
+"""The board socket at /ws/board/ (DESIGN.md section 6).
+
+A board resumes from the last event id it saw: it gets every later event from
+the table, then live ones, in id order, each once. Live events reach a consumer
+through the channel layer as text encoded once by `publish`; the consumer only
+forwards them. Whenever ids jump (a message the layer dropped, a slow reader,
+a Redis restart) or a heartbeat finds the table ahead, the consumer reads the
+missing rows from the table: the layer is a fast path, the table the truth.
+"""
+
+import asyncio
+import json
+import logging
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from realtime import selectors, services
+from realtime.events import BOARD_GROUP
+
+logger = logging.getLogger(__name__)
+
+# A client that says nothing after connecting gets the events from the moment
+# it connected; browsers send "resume" within a few milliseconds.
+RESUME_WAIT_SECONDS = 2.0
+# Presence changes in bursts (a shift starting); send each board the latest
+# list at most this often instead of one frame per join.
+PRESENCE_DEBOUNCE_SECONDS = 0.5
+
+_PONG = json.dumps({"type": "pong"})
+_RESYNC = json.dumps({"type": "resync"})
+
+
+def _error(code: str, detail: str) -> str:
+    return json.dumps({"type": "error", "code": code, "detail": detail}, ensure_ascii=False)
+
+
+class BoardConsumer(AsyncWebsocketConsumer):
+    user: Any = None
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not await database_sync_to_async(selectors.may_watch_board)(user):
+            # Closing before accepting refuses the handshake (HTTP 403).
+            await self.close(code=4403)
+            return
+        self.user = user
+        self.may_ack = await database_sync_to_async(selectors.may_acknowledge)(user)
+        self.lock = asyncio.Lock()  # one writer of the stream at a time: live, replay, heartbeat
+        self.streaming = False
+        self.position: int | None = None  # id of the last event sent
+        self.pending: dict[int, str] = {}  # live events that came before "resume"
+        self.resumed = False
+        self.presence_text: str | None = None
+        self.presence_sent: str | None = None
+        self.presence_task: asyncio.Task | None = None
+        # Join the group before reading the head: an event committed after the
+        # read is then surely delivered live (or found by a later catch-up).
+        await self.channel_layer.group_add(BOARD_GROUP, self.channel_name)
+        self.head_at_connect = await database_sync_to_async(selectors.last_event_id)()
+        await self.accept()
+        await database_sync_to_async(services.presence_join)(user=user, channel_name=self.channel_name)
+        await self._broadcast_presence()
+        self.tasks = [asyncio.create_task(self._heartbeat()), asyncio.create_task(self._implicit_resume())]
+
+    async def disconnect(self, code: int) -> None:
+        if self.user is None:
+            return
+        for task in [*self.tasks, self.presence_task]:
+            if task is not None:
+                task.cancel()
+        try:
+            await self.channel_layer.group_discard(BOARD_GROUP, self.channel_name)
+        except Exception:  # noqa: BLE001 - a layer that is down has forgotten us anyway
+            logger.warning("board: channel layer unavailable while leaving")
+        await database_sync_to_async(services.presence_leave)(channel_name=self.channel_name)
+        await self._broadcast_presence()
+
+    # --- from the client ----------------------------------------------------------
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        try:
+            message = json.loads(text_data or "")
+            kind = message.get("type")
+        except (ValueError, AttributeError):
+            await self.send(text_data=_error("invalid", _("Messages are JSON objects with a type.")))
+            return
+        if kind == "resume":
+            last = message.get("last_event_id")
+            if last is not None and (not isinstance(last, int) or isinstance(last, bool) or last < 0):
+                await self.send(text_data=_error("invalid", _("last_event_id must be an event id or null.")))
+                return
+            async with self.lock:
+                self.resumed = True
+                await self._start_stream(last)
+        elif kind == "ack":
+            await self._acknowledge(message.get("alert"))
+        elif kind == "ping":
+            await self.send(text_data=_PONG)
+        else:
+            await self.send(text_data=_error("invalid", _("Unknown message type.")))
+
+    async def _acknowledge(self, alert_id: Any) -> None:
+        if not isinstance(alert_id, int) or isinstance(alert_id, bool):
+            await self.send(text_data=_error("invalid", _("alert must be an alert id.")))
+            return
+        if not self.may_ack:
+            await self.send(text_data=_error("forbidden", _("Your role may not acknowledge alerts.")))
+            return
+        try:
+            _alert, won = await database_sync_to_async(services.alert_acknowledge)(actor=self.user, alert_id=alert_id)
+        except services.AlertNotFound:
+            await self.send(text_data=_error("not_found", _("No such alert.")))
+            return
+        # Everyone, this client included, closes the pop-up on `alert.acknowledged`.
+        await self.send(text_data=json.dumps({"type": "ack_result", "alert": alert_id, "won": won}))
+
+    # --- the stream (callers hold self.lock) -------------------------------------------
+
+    async def _start_stream(self, last: int | None) -> None:
+        if last is None:
+            last = self.head_at_connect if self.position is None else self.position
+        limit = settings.ORDER_EVENTS_REPLAY_LIMIT
+        head = await database_sync_to_async(selectors.last_event_id)()
+        if last is not None and last > (head or 0):
+            # An id this log never gave out: the client's state is from elsewhere.
+            await self._resync()
+            return
+        rows = await database_sync_to_async(selectors.events_after)(last, limit=limit + 1)
+        if len(rows) > limit:
+            await self._resync()
+            return
+        self.position = last
+        self.streaming = True
+        for row in rows:
+            await self.send(text_data=row.as_text())
+            self.position = row.id
+        pending, self.pending = self.pending, {}
+        for event_id in sorted(pending):
+            await self._forward(event_id, pending[event_id])
+
+    async def _resync(self) -> None:
+        self.streaming = False
+        self.position = None
+        self.pending = {}
+        await self.send(text_data=_RESYNC)
+
+    async def _forward(self, event_id: int, text: str) -> None:
+        if self.position is not None and event_id <= self.position:
+            return  # already sent from the table
+        if self.position is not None and event_id != self.position + 1:
+            # Ids jumped: the layer lost something, or a transaction rolled back
+            # its id. Id order is commit order, so every committed row before
+            # this one is in the table now.
+            # That read sent this event too; the table, not the message, decides.
+            await self._catch_up()
+            return
+        await self.send(text_data=text)
+        self.position = event_id
+
+    async def _catch_up(self) -> None:
+        limit = settings.ORDER_EVENTS_REPLAY_LIMIT
+        rows = await database_sync_to_async(selectors.events_after)(self.position, limit=limit + 1)
+        if len(rows) > limit:
+            await self._resync()
+            return
+        for row in rows:
+            await self.send(text_data=row.as_text())
+            self.position = row.id
+
+    async def _implicit_resume(self) -> None:
+        await asyncio.sleep(RESUME_WAIT_SECONDS)
+        async with self.lock:
+            if not self.resumed:
+                self.resumed = True
+                await self._start_stream(None)
+
+    async def _heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(settings.BOARD_HEARTBEAT_SECONDS)
+            try:
+                async with self.lock:
+                    if self.streaming:
+                        # Covers events whose live message never came and no
+                        # later event revealed (a Redis restart, a full channel).
+                        await self._catch_up()
+                    await self.send(text_data=json.dumps({"type": "ping", "last_event_id": self.position}))
+                await database_sync_to_async(services.presence_seen)(channel_name=self.channel_name)
+                users = await database_sync_to_async(selectors.board_presence)()
+                self.presence_text = json.dumps({"type": "presence", "users": users}, ensure_ascii=False)
+                await self._send_presence()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - a failed beat must not end the heartbeat
+                logger.exception("board heartbeat failed")
+
+    # --- from the channel layer ----------------------------------------------------------
+
+    async def board_event(self, message: dict[str, Any]) -> None:
+        async with self.lock:
+            if not self.streaming:
+                if len(self.pending) < settings.ORDER_EVENTS_REPLAY_LIMIT:
+                    self.pending[message["id"]] = message["text"]
+                # Past the limit the buffer is dropped on purpose: the replay
+                # from the table on "resume" covers it.
+                return
+            await self._forward(message["id"], message["text"])
+
+    async def board_presence(self, message: dict[str, Any]) -> None:
+        self.presence_text = message["text"]
+        if self.presence_task is None or self.presence_task.done():
+            self.presence_task = asyncio.create_task(self._debounced_presence())
+
+    async def _debounced_presence(self) -> None:
+        await asyncio.sleep(PRESENCE_DEBOUNCE_SECONDS)
+        await self._send_presence()
+
+    async def _send_presence(self) -> None:
+        text = self.presence_text
+        if text is not None and text != self.presence_sent:
+            self.presence_sent = text
+            await self.send(text_data=text)
+
+    async def _broadcast_presence(self) -> None:
+        users = await database_sync_to_async(selectors.board_presence)()
+        text = json.dumps({"type": "presence", "users": users}, ensure_ascii=False)
+        try:
+            await self.channel_layer.group_send(BOARD_GROUP, {"type": "board.presence", "text": text})
+        except Exception:  # noqa: BLE001 - presence is refreshed on the next heartbeat
+            logger.warning("board: channel layer unavailable for presence")

@@ -1,0 +1,61 @@
+"""Reads of the event log, alerts and presence."""
+
+import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Max
+from django.utils import timezone
+
+from realtime.models import Alert, BoardPresence, Event
+
+
+def last_event_id() -> int | None:
+    """The newest event's id, or None on an empty log."""
+    return Event.objects.aggregate(last=Max("id"))["last"]
+
+
+def events_after(after: int | None, *, limit: int) -> list[Event]:
+    """Up to `limit` events after id `after` (all of them from the start when
+    None), oldest first. Callers ask for one more than they will replay to
+    tell "exactly the limit" from "too far behind"."""
+    events = Event.objects.all()
+    if after is not None:
+        events = events.filter(id__gt=after)
+    return list(events.order_by("id")[:limit])
+
+
+def open_alerts() -> list[Alert]:
+    """Alerts nobody has acknowledged yet, oldest first."""
+    return list(Alert.objects.filter(acknowledged_at__isnull=True).order_by("raised_at", "id"))
+
+
+def _in_roles(user: AbstractBaseUser | AnonymousUser, roles: list[str]) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or user.groups.filter(name__in=roles).exists()
+
+
+def may_watch_board(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Whether the user may open the board socket and read the event feed."""
+    return _in_roles(user, settings.BOARD_ROLES)
+
+
+def may_acknowledge(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Whether the user may acknowledge alerts (a supervisor watches, a dispatcher answers)."""
+    return _in_roles(user, settings.ALERT_ACK_ROLES)
+
+
+def board_presence() -> list[dict[str, str]]:
+    """Who has a board open now, one entry per person, by username."""
+    fresh = timezone.now() - datetime.timedelta(seconds=settings.BOARD_HEARTBEAT_SECONDS * 3)
+    rows = (
+        BoardPresence.objects.filter(seen_at__gte=fresh)
+        .select_related("user")
+        .order_by("user__username")
+    )
+    people: dict[str, dict[str, str]] = {}
+    for row in rows:
+        user = row.user
+        people.setdefault(user.get_username(), {"username": user.get_username(), "name": user.get_full_name() or user.get_username()})
+    return list(people.values())

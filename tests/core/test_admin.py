@@ -1,0 +1,41 @@
+"""The admin pages of the catalog and people open, and the coordinator keeps
+the catalog there; orders are read-only in the admin."""
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import User
+from django.urls import reverse
+
+
+@pytest.fixture
+def superuser(db):
+    return User.objects.create_superuser("root", password="pw-root")
+
+
+def test_every_admin_list_and_add_page_opens(client, superuser, people):
+    client.force_login(superuser)
+    for model, model_admin in admin.site._registry.items():
+        opts = model._meta
+        assert client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")).status_code == 200, opts
+        add = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
+        assert add.status_code in (200, 403), opts
+
+
+def test_the_coordinator_edits_the_catalog_but_not_residents(client, users, catalog, people):
+    coordinator = users["coordinator"]
+    coordinator.is_staff = True
+    coordinator.save()
+    client.force_login(coordinator)
+    assert client.get(reverse("admin:dispatch_serviceitem_add")).status_code == 200
+    assert client.get(reverse("admin:dispatch_serviceitem_change", args=[catalog["clean"].pk])).status_code == 200
+    assert client.get(reverse("admin:dispatch_resident_changelist")).status_code == 403
+
+
+def test_orders_cannot_be_edited_or_deleted_in_the_admin(client, superuser, order_in):
+    order = order_in("assigned")
+    client.force_login(superuser)
+    assert client.get(reverse("admin:workorders_workorder_add")).status_code == 403
+    page = client.get(reverse("admin:workorders_workorder_change", args=[order.pk]))
+    assert page.status_code == 200
+    assert b'name="state"' not in page.content
+    assert client.post(reverse("admin:workorders_workorder_delete", args=[order.pk])).status_code == 403

@@ -1,0 +1,14 @@
+"""The migrations grant every role exactly its permissions, although the
+first role migration runs before the follow-up permissions exist."""
+
+from django.contrib.auth.models import Group
+
+from dispatch.roles import ROLE_PERMISSIONS
+
+
+def test_the_migrated_groups_hold_exactly_the_role_permissions(db):
+    # No `users` fixture here: it would sync the groups again and hide a gap.
+    for role, perms in ROLE_PERMISSIONS.items():
+        group = Group.objects.get(name=str(role))
+        held = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
+        assert held == set(perms), role
