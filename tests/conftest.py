@@ -3,7 +3,11 @@ without a card, workers with and without the needed skill, a partner unit.
 Every person is invented."""
 
 import datetime
+import logging
+import os
+import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
@@ -187,3 +191,58 @@ def order_in(users, people, catalog, run_transition):
         return order
 
     return make
+
+
+# --- Personal data never reaches a log -----------------------------------------------
+# Every log record of the run is written to test-output/logs/; at the end the
+# files (and those of the servers the end-to-end tests start, which write
+# there too) are scanned for residents' names and phone numbers. A hit fails
+# the run, naming the file and line.
+LOG_DIR = Path(__file__).resolve().parents[1] / "test-output" / "logs"
+PHONE_LIKE = re.compile(r"(?<!\d)(?:\+?86)?1[3-9]\d{9}(?!\d)|(?<!\d)\+?46\d{8,10}(?!\d)|(?<!\d)\+86\d{9,11}(?!\d)")
+
+
+def _personal_names() -> list[str]:
+    from dispatch import demo
+
+    names = [s + g for s in demo.SURNAMES for g in demo.GIVEN]
+    # The invented people of this suite's own fixtures.
+    return names + ["Test Resident", "Test Son"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _log_everything_to_a_file(django_db_blocker):
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    from config.logs import JsonFormatter, RequestIdFilter
+
+    handler = logging.FileHandler(LOG_DIR / f"pytest-{os.getpid()}.log", encoding="utf-8")
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RequestIdFilter())
+    handler.setLevel(logging.DEBUG)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    yield
+    root.removeHandler(handler)
+    handler.close()
+
+
+def pytest_sessionstart(session):
+    if LOG_DIR.exists():
+        for old in LOG_DIR.glob("*.log"):
+            old.unlink()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if not LOG_DIR.exists() or getattr(session.config, "workerinput", None) is not None:
+        return
+    names = _personal_names()
+    hits = []
+    for path in sorted(LOG_DIR.glob("*.log")):
+        for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+            if PHONE_LIKE.search(line) or any(name in line for name in names):
+                hits.append(f"{path.name}:{number}: {line[:200]}")
+    if hits:
+        session.config.pluginmanager.get_plugin("terminalreporter").write_line(
+            "PERSONAL DATA IN LOGS:\n" + "\n".join(hits[:20]), red=True
+        )
+        session.exitstatus = 1

@@ -14,7 +14,7 @@ def superuser(db):
 
 def test_every_admin_list_and_add_page_opens(client, superuser, people):
     client.force_login(superuser)
-    for model, model_admin in admin.site._registry.items():
+    for model in admin.site._registry:
         opts = model._meta
         assert client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")).status_code == 200, opts
         add = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
