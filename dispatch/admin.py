@@ -5,6 +5,7 @@ from dispatch.models import (
     IntakeRecord,
     PartnerUnit,
     Resident,
+    ResidentAccess,
     ResidentPhone,
     ServiceArea,
     ServiceItem,
@@ -75,6 +76,24 @@ class IntakeRecordAdmin(admin.ModelAdmin):
     list_display = ["created_at", "outcome", "channel", "service", "created_by"]
     list_filter = ["outcome", "channel"]
     date_hierarchy = "created_at"
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ResidentAccess)
+class ResidentAccessAdmin(admin.ModelAdmin):
+    """The access log: read-only for the supervisor."""
+
+    list_display = ["at", "user", "action", "resident"]
+    list_filter = ["action"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False

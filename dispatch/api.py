@@ -1,9 +1,12 @@
 """REST API of the catalog, residents and intakes (DESIGN.md section 7)."""
 
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config.permissions import ActionPermissions
@@ -14,6 +17,7 @@ from dispatch.models import (
     IntakeRecord,
     PartnerUnit,
     Resident,
+    ResidentAccess,
     ResidentPhone,
     ServiceArea,
     ServiceItem,
@@ -106,11 +110,34 @@ class ResidentSerializer(serializers.ModelSerializer):
     def get_card_valid(self, resident: Resident) -> bool:
         return resident.has_valid_card()
 
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        # Health notes are for the roles that plan care; the desk may write
+        # them at registration but does not read them back.
+        if request is None or not request.user.has_perm("dispatch.view_health_notes"):
+            data.pop("health_notes", None)
+        return data
+
+
+class ResidentAccessSerializer(serializers.ModelSerializer):
+    user = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = ResidentAccess
+        fields = ["at", "user", "action"]
+
 
 class ResidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = ResidentSerializer
     permission_classes = [ActionPermissions]
-    action_permissions = {"create": ["dispatch.add_resident"], "*": ["dispatch.view_resident"]}
+    action_permissions = {
+        "create": ["dispatch.add_resident"],
+        "access_log": ["dispatch.view_residentaccess"],
+        "export": ["dispatch.export_resident"],
+        "anonymise": ["dispatch.anonymise_resident"],
+        "*": ["dispatch.view_resident"],
+    }
 
     def get_queryset(self):
         residents = Resident.objects.select_related("area").prefetch_related("phones", "emergency_contacts")
@@ -130,9 +157,44 @@ class ResidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
+    def retrieve(self, request, *args, **kwargs):
+        resident = self.get_object()
+        services.resident_accesses_record(actor=request.user, residents=[resident], action=ResidentAccess.Action.VIEW)
+        return Response(self.get_serializer(resident).data)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        # Every record shown in a search result counts as read.
+        if page is not None:
+            services.resident_accesses_record(
+                actor=self.request.user, residents=list(page), action=ResidentAccess.Action.SEARCH
+            )
+        return page
+
     def perform_create(self, serializer):
         data = serializer.validated_data
         serializer.instance = services.resident_create(actor=self.request.user, **data)
+
+    @extend_schema(responses={200: ResidentAccessSerializer(many=True)})
+    @action(detail=True, methods=["get"], url_path="access-log")
+    def access_log(self, request, pk=None):
+        """Who read this resident's record, newest first (supervisor)."""
+        resident = get_object_or_404(Resident, pk=pk)
+        page = self.paginator.paginate_queryset(resident.accesses.select_related("user"), request, view=self)
+        return self.paginator.get_paginated_response(ResidentAccessSerializer(page, many=True).data)
+
+    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"])
+    def export(self, request, pk=None):
+        """Everything stored about this resident, as JSON (supervisor)."""
+        return Response(services.resident_export(actor=request.user, resident_id=int(pk)))
+
+    @extend_schema(request=None, responses={200: ResidentSerializer})
+    @action(detail=True, methods=["post"])
+    def anonymise(self, request, pk=None):
+        """Remove a leaving resident's personal data; orders and statistics stay (supervisor)."""
+        resident = services.resident_anonymise(actor=request.user, resident_id=int(pk))
+        return Response(self.get_serializer(resident).data)
 
 
 class IntakeSerializer(serializers.ModelSerializer):

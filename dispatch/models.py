@@ -156,6 +156,11 @@ class Resident(models.Model):
         ordering = ["name", "id"]
         verbose_name = _("resident")
         verbose_name_plural = _("residents")
+        permissions = [
+            ("view_health_notes", _("Can read residents' health notes")),
+            ("export_resident", _("Can export all data of one resident")),
+            ("anonymise_resident", _("Can anonymise a resident who leaves")),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -189,6 +194,30 @@ class ResidentPhone(models.Model):
 
     def __str__(self) -> str:
         return str(self.number)
+
+
+class ResidentAccess(models.Model):
+    """Who read which resident's record, and how: the trail a supervisor checks.
+    Append-only."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Opened the record")
+        SEARCH = "search", _("Found in a search")
+        EXPORT = "export", _("Exported the data")
+        ANONYMISE = "anonymise", _("Anonymised")
+
+    resident = models.ForeignKey("Resident", on_delete=models.PROTECT, related_name="accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("access to a resident's record")
+        verbose_name_plural = _("access log")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
 
 
 class EmergencyContact(models.Model):

@@ -56,8 +56,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "followup.view_followupcall",
         "followup.add_followupcall",
     ],
-    Role.DISPATCHER: _CATALOG_READ + _RESIDENTS_WRITE + _DISPATCH,
+    Role.DISPATCHER: _CATALOG_READ + _RESIDENTS_WRITE + _DISPATCH + ["dispatch.view_health_notes"],
     Role.DISPATCH_LEAD: _CATALOG_READ + _RESIDENTS_WRITE + _DISPATCH + [
+        "dispatch.view_health_notes",
         "workorders.approve_workorder",
         # Complaints: the lead owns escalations, resolves them, organises visits.
         "workorders.resolve_workorder",
@@ -82,6 +83,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.SUPERVISOR: _CATALOG_READ + [
         "dispatch.view_resident",
+        # Data protection: who read a record, one resident's data, anonymising.
+        "dispatch.view_health_notes",
+        "dispatch.view_residentaccess",
+        "dispatch.export_resident",
+        "dispatch.anonymise_resident",
         "dispatch.view_intakerecord",
         "workorders.view_workorder",
         "workorders.view_all_workorders",
@@ -124,3 +130,17 @@ def sync_role_groups(group_model, permission_model, *, skip_missing: bool = Fals
             if found is not None:
                 wanted.append(found)
         group.permissions.set(wanted)
+
+
+def sync_roles_in_migration(apps, schema_editor) -> None:
+    """A data migration's step: create the permissions of every app migrated so
+    far (Django normally does it only after all migrations), then re-sync the
+    role groups. Each app whose migration adds permissions to a role runs it;
+    permissions of apps not yet migrated are skipped and granted by theirs."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    sync_role_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"), skip_missing=True)

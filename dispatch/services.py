@@ -6,6 +6,7 @@ the order in the same transaction.
 """
 
 import datetime
+import json
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -13,12 +14,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dispatch.errors import Forbidden, InvalidInput
+from dispatch.errors import Forbidden, InvalidInput, NotFound
 from dispatch.models import (
     Channel,
     EmergencyContact,
     IntakeRecord,
     Resident,
+    ResidentAccess,
     ResidentPhone,
     ServiceArea,
     ServiceItem,
@@ -191,3 +193,105 @@ def intake_reply(record: IntakeRecord) -> str:
     return _("Your address belongs to %(area)s. Their community office can help you on %(phone)s; shall I connect you?") % {
         "area": record.area.name, "phone": record.area.office_phone.as_national if record.area.office_phone else ""
     }
+
+
+def resident_accesses_record(*, actor: AbstractBaseUser, residents: list[Resident], action: str) -> None:
+    """Append to the access log that `actor` read these residents' records."""
+    ResidentAccess.objects.bulk_create(
+        ResidentAccess(resident=resident, user=actor, action=action) for resident in residents
+    )
+
+
+def resident_export(*, actor: AbstractBaseUser, resident_id: int) -> dict[str, Any]:
+    """Everything stored about one resident, as plain JSON data (a subject
+    access request). Recorded in the access log. Raises Forbidden, NotFound."""
+    require_perm(actor, "dispatch.export_resident")
+    resident = Resident.objects.filter(pk=resident_id).select_related("area").first()
+    if resident is None:
+        raise NotFound(_("No such resident."))
+    resident_accesses_record(actor=actor, residents=[resident], action=ResidentAccess.Action.EXPORT)
+    # Orders are read by their reverse relation: dispatch does not import workorders.
+    orders = [
+        {
+            "number": order.number, "service": order.service.code, "state": order.state,
+            "created_at": order.created_at.isoformat(), "notes": order.notes,
+            "history": [
+                {"at": h.at.isoformat(), "transition": h.transition, "from": h.from_state, "to": h.to_state, "note": h.note}
+                for h in order.history.all()
+            ],
+        }
+        for order in resident.orders.select_related("service").prefetch_related("history")
+    ]
+    return {
+        "resident": {
+            "id": resident.pk, "name": resident.name, "address": resident.address, "area": resident.area.name,
+            "card_number": resident.card_number,
+            "card_valid_until": resident.card_valid_until.isoformat() if resident.card_valid_until else None,
+            "access_notes": resident.access_notes, "health_notes": resident.health_notes,
+            "active": resident.active, "created_at": resident.created_at.isoformat(),
+        },
+        "phones": [{"number": str(p.number), "label": p.label, "is_primary": p.is_primary} for p in resident.phones.all()],
+        "emergency_contacts": [
+            {"name": c.name, "relation": c.relation, "phone": str(c.phone)} for c in resident.emergency_contacts.all()
+        ],
+        "intakes": [
+            {"at": i.created_at.isoformat(), "outcome": i.outcome, "channel": i.channel, "notes": i.notes}
+            for i in resident.intakes.all()
+        ],
+        "orders": orders,
+        "accesses": [
+            {"at": a.at.isoformat(), "user": a.user.get_username(), "action": a.action} for a in resident.accesses.all()
+        ],
+    }
+
+
+def resident_anonymise(*, actor: AbstractBaseUser, resident_id: int) -> Resident:
+    """A resident who leaves: remove every personal detail but keep the orders,
+    intakes and their history, so the statistics do not change. The board's
+    event log loses the name too. Irreversible. Raises Forbidden, NotFound."""
+    require_perm(actor, "dispatch.anonymise_resident")
+    with transaction.atomic():
+        resident = Resident.objects.select_for_update().filter(pk=resident_id).first()
+        if resident is None:
+            raise NotFound(_("No such resident."))
+        label = _("Anonymised resident %(id)s") % {"id": resident.pk}
+        old_name = resident.name
+        resident.name, resident.address, resident.card_number = label, "", ""
+        resident.card_valid_until, resident.access_notes, resident.health_notes = None, "", ""
+        resident.active = False
+        resident.save()
+        resident.phones.all().delete()
+        resident.emergency_contacts.all().delete()
+        resident.intakes.update(caller_phone="", notes="")
+        resident.orders.update(notes="", remarks="", materials="")
+        _scrub_from_board_log(old_name, str(label))
+        resident_accesses_record(actor=actor, residents=[resident], action=ResidentAccess.Action.ANONYMISE)
+    return resident
+
+
+def _scrub_from_board_log(old_name: str, new_name: str) -> None:
+    """Replace a name in the stored board events and alerts: the one exception
+    to their being append-only, because a leaving resident's name must go."""
+    from django.db.models import TextField
+    from django.db.models.functions import Cast
+
+    from realtime.models import Alert, Event
+
+    # JSON may hold the name as typed or \u-escaped, depending on the database.
+    forms = {old_name, json.dumps(old_name)[1:-1]}
+
+    def replaced(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: replaced(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [replaced(v) for v in value]
+        return new_name if value == old_name else value
+
+    for model in (Event, Alert):
+        text = model.objects.annotate(text=Cast("data", TextField()))
+        matches = text.none()
+        for form in forms:
+            matches = matches | text.filter(text__contains=form)
+        for row in matches.distinct():
+            row.data = replaced(row.data)
+            row.save(update_fields=["data"])

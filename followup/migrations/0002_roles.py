@@ -1,20 +1,9 @@
 """Grant the roles their follow-up permissions (dispatch.roles.ROLE_PERMISSIONS),
 as `workorders.0002_roles` does."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-
-def grant_followup_permissions(apps, schema_editor):
-    from dispatch.roles import sync_role_groups
-
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    # skip_missing: an app migrated after this one may still add permissions to
-    # the roles; its own migration syncs again.
-    sync_role_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"), skip_missing=True)
+from dispatch.roles import sync_roles_in_migration
 
 
 class Migration(migrations.Migration):
@@ -25,4 +14,4 @@ class Migration(migrations.Migration):
         ("workorders", "0003_followup_transitions"),
     ]
 
-    operations = [migrations.RunPython(grant_followup_permissions, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(sync_roles_in_migration, migrations.RunPython.noop)]

@@ -4,20 +4,9 @@ Permissions are normally created after all migrations ran; they are created
 here first so the groups can be granted them on a fresh database.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-
-def create_roles(apps, schema_editor):
-    from dispatch.roles import sync_role_groups
-
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    # Permissions of later migrations (workorders 0003, followup) do not exist
-    # yet on a fresh database; those migrations sync the groups again.
-    sync_role_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"), skip_missing=True)
+from dispatch.roles import sync_roles_in_migration
 
 
 class Migration(migrations.Migration):
@@ -28,4 +17,4 @@ class Migration(migrations.Migration):
         ("workorders", "0001_initial"),
     ]
 
-    operations = [migrations.RunPython(create_roles, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(sync_roles_in_migration, migrations.RunPython.noop)]

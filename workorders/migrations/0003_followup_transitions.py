@@ -1,19 +1,9 @@
 """The follow-up transitions' permissions (log_followup, resolve,
 close_unreachable), granted to the roles as `0002_roles` does."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
-
-def grant_followup_transitions(apps, schema_editor):
-    from dispatch.roles import sync_role_groups
-
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    # followup's own permissions come with its migrations, which sync again.
-    sync_role_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"), skip_missing=True)
+from dispatch.roles import sync_roles_in_migration
 
 
 class Migration(migrations.Migration):
@@ -32,5 +22,5 @@ class Migration(migrations.Migration):
             name='closing_reason',
             field=models.CharField(blank=True, help_text='Why it was rejected, cancelled or closed without a follow-up', max_length=255, verbose_name='reason'),
         ),
-        migrations.RunPython(grant_followup_transitions, migrations.RunPython.noop),
+        migrations.RunPython(sync_roles_in_migration, migrations.RunPython.noop),
     ]
