@@ -15,6 +15,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.permissions import ActionPermissions
 from dispatch.errors import NotFound
 from printing import selectors, services
 from printing.models import PrintJob, PrintLanguage
@@ -115,6 +116,11 @@ def _input(serializer_class, request):
 
 
 class OrderPrintView(PdfView):
+    # As the order endpoints: a role that reads no orders gets 403, an order
+    # the user cannot see is 404, and the service checks the print role (403).
+    permission_classes = [ActionPermissions]
+    action_permissions = {"*": ["workorders.view_workorder"]}
+
     @extend_schema(
         request=LanguageSerializer,
         parameters=[OpenApiParameter("language", str, enum=PrintLanguage.values, required=False)],
@@ -129,6 +135,9 @@ class OrderPrintView(PdfView):
 
 
 class OrderPrintsView(APIView):
+    permission_classes = [ActionPermissions]
+    action_permissions = {"*": ["workorders.view_workorder"]}
+
     @extend_schema(responses={200: PrintJobSerializer(many=True), 404: _ERRORS[404]},
                    summary="The order's print history, with voided copies", tags=["orders"])
     def get(self, request, pk: int):

@@ -11,6 +11,7 @@ missing rows from the table: the layer is a fast path, the table the truth.
 import asyncio
 import json
 import logging
+import random
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -179,8 +180,13 @@ class BoardConsumer(AsyncWebsocketConsumer):
                 await self._start_stream(None)
 
     async def _heartbeat(self) -> None:
+        # The first beat comes at a random point of the interval: boards that
+        # connected together (a server restart) then do not all read the
+        # table in the same millisecond, every interval.
+        delay = settings.BOARD_HEARTBEAT_SECONDS * random.uniform(0.5, 1.0)
         while True:
-            await asyncio.sleep(settings.BOARD_HEARTBEAT_SECONDS)
+            await asyncio.sleep(delay)
+            delay = settings.BOARD_HEARTBEAT_SECONDS
             try:
                 async with self.lock:
                     if self.streaming:
@@ -188,14 +194,17 @@ class BoardConsumer(AsyncWebsocketConsumer):
                         # later event revealed (a Redis restart, a full channel).
                         await self._catch_up()
                     await self.send(text_data=json.dumps({"type": "ping", "last_event_id": self.position}))
-                await database_sync_to_async(services.presence_seen)(channel_name=self.channel_name)
-                users = await database_sync_to_async(selectors.board_presence)()
+                users = await database_sync_to_async(self._seen_and_present)()
                 self.presence_text = json.dumps({"type": "presence", "users": users}, ensure_ascii=False)
                 await self._send_presence()
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001 - a failed beat must not end the heartbeat
                 logger.exception("board heartbeat failed")
+
+    def _seen_and_present(self) -> list[dict[str, str]]:
+        services.presence_seen(channel_name=self.channel_name)
+        return selectors.board_presence()
 
     # --- from the channel layer ----------------------------------------------------------
 

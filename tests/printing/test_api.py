@@ -42,11 +42,19 @@ def test_errors_stay_json_when_the_client_accepts_only_pdf(new_order, print_orde
 
 def test_unknown_and_invisible_orders_get_404(assigned_order, print_order, api):
     nurses = assigned_order(worker="nurse", service="visit")
-    assert print_order(nurses, role="nobody").status_code == 404
     # A field worker sees only their own orders (and may not print anyway).
     assert print_order(nurses, role="field_worker").status_code == 404
+    assert api("field_worker").get(f"/api/v1/orders/{nurses.pk}/prints/").status_code == 404
     assert api("front_desk").post("/api/v1/orders/999999/print/", {}, format="json").status_code == 404
-    assert api("nobody").get(f"/api/v1/orders/{nurses.pk}/prints/").status_code == 404
+    assert api("front_desk").get("/api/v1/orders/999999/prints/").status_code == 404
+
+
+def test_a_role_that_reads_no_orders_gets_403(assigned_order, print_order, api):
+    order = assigned_order()
+    for role in ("nobody", "coordinator"):
+        assert print_order(order, role=role).status_code == 403
+        assert api(role).get(f"/api/v1/orders/{order.pk}/prints/").status_code == 403
+    assert not PrintJob.objects.exists()
 
 
 def test_anonymous_callers_are_refused(assigned_order, api):

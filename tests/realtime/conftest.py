@@ -78,7 +78,7 @@ class Board:
         while True:
             left = deadline - loop.time()
             if left <= 0:
-                raise asyncio.TimeoutError(f"no {types} within {timeout}s")
+                raise TimeoutError(f"no {types} within {timeout}s")
             message = await self.ws.receive_json_from(left)
             if message["type"] in types:
                 return message
