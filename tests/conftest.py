@@ -246,3 +246,36 @@ def pytest_sessionfinish(session, exitstatus):
             "PERSONAL DATA IN LOGS:\n" + "\n".join(hits[:20]), red=True
         )
         session.exitstatus = 1
+
+
+# --- Races ----------------------------------------------------------------------------
+@pytest.fixture
+def postgres_only():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row-lock races are checked on PostgreSQL (DATABASE_URL)")
+
+
+def race(calls) -> list:
+    """Run the callables in threads released at the same moment; their results, sorted."""
+    import threading
+
+    from django.db import connections
+
+    barrier = threading.Barrier(len(calls))
+    results: list = []
+
+    def run(call):
+        try:
+            barrier.wait()
+            results.append(call())
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return sorted(results)

@@ -1,40 +1,14 @@
 """Two people act on one order at the same moment: exactly one wins, the other
 gets 409, and one history row is written. Needs PostgreSQL's row locks."""
 
-import threading
 
 import pytest
-from django.db import connection, connections
 from rest_framework.test import APIClient
 
+from tests.conftest import race
 from workorders.models import OrderHistory, WorkOrder
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("row-lock races are checked on PostgreSQL (DATABASE_URL)")
-
-
-def _race(calls) -> list[int]:
-    barrier = threading.Barrier(len(calls))
-    statuses: list[int] = []
-
-    def run(call):
-        try:
-            barrier.wait()
-            statuses.append(call())
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return sorted(statuses)
 
 
 @pytest.mark.parametrize("attempt", range(5))
@@ -49,7 +23,7 @@ def test_two_dispatchers_assign_the_same_order_at_once(attempt, postgres_only, u
     # A partner and a worker: whichever wins, the loser must not overwrite it.
     partner_client = APIClient()
     partner_client.force_authenticate(users["dispatch_lead"])
-    statuses = _race([
+    statuses = race([
         assign(people["cleaner"]),
         lambda: partner_client.post(f"/api/v1/orders/{order.pk}/assign/", {"partner": people["partner"].pk}, format="json").status_code,
     ])
@@ -68,7 +42,7 @@ def test_cancel_and_print_at_once_leave_one_consistent_result(postgres_only, use
         client.force_authenticate(users[role])
         return lambda: client.post(f"/api/v1/orders/{order.pk}/{name}/", body, format="json").status_code
 
-    statuses = _race([act("front_desk", "print", {}), act("dispatcher", "cancel", {"reason": "Duplicate"})])
+    statuses = race([act("front_desk", "print", {}), act("dispatcher", "cancel", {"reason": "Duplicate"})])
     order = WorkOrder.objects.get(pk=order.pk)
     history = list(OrderHistory.objects.filter(order=order).values_list("transition", flat=True))
     if statuses == [200, 200]:

@@ -3,44 +3,18 @@ the other gets 409, and one call is recorded. Two copies of the escalation
 check raise an overdue escalation once. Needs PostgreSQL's row locks."""
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection, connections
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from followup.models import Escalation, EscalationAction, FollowUpCall
 from followup.services import escalations_escalate_overdue
 from realtime.models import Alert
+from tests.conftest import race
 from workorders.models import OrderHistory, WorkOrder
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("row-lock races are checked on PostgreSQL (DATABASE_URL)")
-
-
-def _race(calls) -> list:
-    barrier = threading.Barrier(len(calls))
-    results: list = []
-
-    def run(call):
-        try:
-            barrier.wait()
-            results.append(call())
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return sorted(results)
 
 
 @pytest.mark.parametrize("attempt", range(3))
@@ -52,7 +26,7 @@ def test_two_calls_on_one_order_at_once(attempt, postgres_only, users, returned)
         client.force_authenticate(users["front_desk"])
         return lambda: client.post("/api/v1/followups/", {"order": order.pk, **body}, format="json").status_code
 
-    statuses = _race([
+    statuses = race([
         call({"result": "reached", "quality": 5, "satisfied": True}),
         call({"result": "reached", "quality": 1, "satisfied": False}),
     ])
@@ -66,7 +40,7 @@ def test_two_calls_on_one_order_at_once(attempt, postgres_only, users, returned)
 def test_two_checks_at_once_raise_an_escalation_once(postgres_only, complaint):
     escalation = complaint()
     later = timezone.now() + datetime.timedelta(hours=25)
-    raised = _race([lambda: escalations_escalate_overdue(now=later), lambda: escalations_escalate_overdue(now=later)])
+    raised = race([lambda: escalations_escalate_overdue(now=later), lambda: escalations_escalate_overdue(now=later)])
     assert raised == [0, 1]
     assert Escalation.objects.get(pk=escalation.pk).level == "supervisor"
     assert EscalationAction.objects.filter(escalation=escalation, kind="raised").count() == 1
