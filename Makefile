@@ -4,14 +4,16 @@ PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: bootstrap run test lint migrate demo messages clean
+.PHONY: bootstrap run test lint migrate demo messages scale-proof clean
 
 bootstrap:
 	@scripts/bootstrap.sh
 
-migrate: bootstrap
-	$(PY) manage.py migrate --noinput
+messages: bootstrap
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=var -v 0
+
+migrate: messages
+	$(PY) manage.py migrate --noinput
 
 demo: migrate
 	$(PY) manage.py load_demo_data
@@ -31,10 +33,15 @@ run: demo
 lint: bootstrap
 	$(PY) -m ruff check .
 
-test: bootstrap
+test: messages
 	$(PY) -m ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Two Daphne processes on PostgreSQL and Redis serve one board (DATABASE_URL must
+# name a PostgreSQL server; a redis-server of the test's own is started).
+scale-proof: messages
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(PY) -m pytest -q tests/e2e/test_scale_out.py
 
 clean:
 	rm -rf var test-output .pytest_cache
