@@ -26,8 +26,11 @@ run: demo
 	@echo "  Live board:        http://$(HOST):$(PORT)/board/"
 	@echo "  Demo logins: see the list above (password demo-pass-2026)"
 	@echo ""
-# The alert worker (repeat and escalate unacknowledged alerts) runs beside Daphne and stops with it.
-	$(PY) manage.py run_alert_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+# The background passes run beside Daphne and stop with it: unacknowledged
+# alerts sound again and escalate; overdue follow-ups close or escalate.
+	$(PY) manage.py run_alert_worker & alerts=$$!; \
+	$(PY) manage.py run_followup_checks --loop & followups=$$!; \
+	trap 'kill $$alerts $$followups 2>/dev/null' EXIT INT TERM; \
 	$(PY) -m daphne --access-log /dev/null -b $(HOST) -p $(PORT) config.asgi:application
 
 lint: bootstrap
