@@ -5,6 +5,7 @@ production sets DEBUG=0, SECRET_KEY, DATABASE_URL and REDIS_URL.
 """
 
 import zoneinfo
+from datetime import time
 from pathlib import Path
 
 import dj_database_url
@@ -49,10 +50,14 @@ INSTALLED_APPS = [
     "workorders",
     "printing",
     "followup",
+    "reports",
 ]
 
 MIDDLEWARE = [
     "config.logs.RequestIdMiddleware",
+    # Before the session and authentication read their cookie or token.
+    "config.api.RefuseNulCharacters",
+    "config.api.RefuseOversizedBodies",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -61,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: a logged-in person gets the language they chose.
+    "dispatch.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout into the 429 answer.
@@ -135,6 +142,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
 
 # --- Languages and time ---------------------------------------------------------
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "zh-hans")
@@ -162,6 +170,7 @@ HOLIDAY_COUNTRY = env_str("HOLIDAY_COUNTRY", "CN").upper()
 # --- Static files ---------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # --- REST API -------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -173,7 +182,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "config.rest.Pagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "config.rest.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "config.api.exception_handler",
 }
@@ -186,6 +200,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation documents the error shape of config.api.exception_handler.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.api.document_errors"],
 }
 
 # --- Domain settings --------------------------------------------------------------
@@ -297,3 +313,31 @@ FOLLOWUP_DUE_WORKING_DAYS = env_int("FOLLOWUP_DUE_WORKING_DAYS", 1, minimum=0)
 FOLLOWUP_RETRY_MINUTES = env_int("FOLLOWUP_RETRY_MINUTES", 120, minimum=1)
 FOLLOWUP_MAX_ATTEMPTS = env_int("FOLLOWUP_MAX_ATTEMPTS", 3, minimum=1)
 ESCALATION_DUE_HOURS = env_int("ESCALATION_DUE_HOURS", 24, minimum=1)
+
+# --- Service levels, calendars and recurring services (reports) ---------------------------
+# Opening hours of a weekday with no row in the admin's opening hours ("HH:MM-HH:MM").
+SLA_DEFAULT_OPENING_HOURS = env_str("SLA_DEFAULT_OPENING_HOURS", "08:30-17:30")
+try:
+    _opens, _closes = (time.fromisoformat(part.strip()) for part in SLA_DEFAULT_OPENING_HOURS.split("-"))
+except ValueError:
+    _opens = _closes = None
+if _opens is None or _closes is None or _opens >= _closes:
+    raise ImproperlyConfigured(f"SLA_DEFAULT_OPENING_HOURS must be like 08:30-17:30; got {SLA_DEFAULT_OPENING_HOURS!r}")
+# An order with an agreed time is started late this many minutes after it.
+SLA_START_GRACE_MINUTES = env_int("SLA_START_GRACE_MINUTES", 30, minimum=0)
+# Overdue alerts go to the dispatcher at the deadline, to the dispatch lead and
+# then to the supervisor these many minutes after it (run_scheduler does the timing).
+SLA_LEAD_LAG_MINUTES = env_int("SLA_LEAD_LAG_MINUTES", 60, minimum=0)
+SLA_SUPERVISOR_LAG_MINUTES = env_int("SLA_SUPERVISOR_LAG_MINUTES", 240, minimum=0)
+# A subscription's occurrence gets its order this many hours ahead.
+SUBSCRIPTION_LEAD_HOURS = env_int("SUBSCRIPTION_LEAD_HOURS", 48, minimum=1)
+# Orders whose deadlines one scheduler pass computes at most (the rest: next pass).
+SCHEDULER_BATCH_SIZE = env_int("SCHEDULER_BATCH_SIZE", 20000, minimum=100)
+
+# --- Board socket input (realtime) -----------------------------------------------------------
+# A board sends a few small messages (resume, ack, ping); a client that sends
+# more than BOARD_MESSAGE_BURST at once, beyond BOARD_MESSAGES_PER_SECOND, is
+# sent an error and closed with code 4429. Larger messages are refused.
+BOARD_MESSAGES_PER_SECOND = env_int("BOARD_MESSAGES_PER_SECOND", 10, minimum=1)
+BOARD_MESSAGE_BURST = env_int("BOARD_MESSAGE_BURST", 50, minimum=1)
+BOARD_MESSAGE_MAX_CHARS = env_int("BOARD_MESSAGE_MAX_CHARS", 4096, minimum=256)

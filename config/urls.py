@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.routers import DefaultRouter
 
 from config import health
 from config.auth_api import RevokeTokenView
+from config.rest import JSONParser
+from dispatch import home_views, intake_views
 from dispatch import views as dispatch_views
 from dispatch.api import (
     IntakeViewSet,
@@ -24,8 +27,11 @@ from followup.api import (
     SpotCheckViewSet,
 )
 from realtime.api import EventsView
+from workorders import views as desk_views
 from workorders.api import OrderViewSet
 from workorders.board import AssignSuggestionsView, BoardSnapshotView
+
+TOKEN_PARSERS = [FormParser, MultiPartParser, JSONParser]
 
 router = DefaultRouter()
 router.register("areas", ServiceAreaViewSet, basename="area")
@@ -45,19 +51,41 @@ router.register("visits", PeriodicVisitViewSet, basename="visit")
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
-    path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
+    # With the project's parsers: DRF's own view lists its parsers itself.
+    path("api/v1/auth/token/", ObtainAuthToken.as_view(parser_classes=TOKEN_PARSERS), name="api-token"),
     path("api/v1/auth/token/revoke/", RevokeTokenView.as_view(), name="api-token-revoke"),
     path("api/v1/board/", BoardSnapshotView.as_view(), name="board-snapshot"),
     path("api/v1/board/orders/<int:pk>/suggestions/", AssignSuggestionsView.as_view(), name="board-suggestions"),
     path("api/v1/events/", EventsView.as_view(), name="events"),
     path("api/v1/", include("printing.urls")),
+    path("api/v1/", include("reports.urls")),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file: no inline script under the CSP.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
+    # Django's set_language, which also remembers the choice for the login.
+    path("i18n/setlang/", home_views.language_set, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("board/", dispatch_views.board, name="board"),
+    path("", home_views.home, name="home"),
+    path("intake/", intake_views.intake, name="intake"),
+    path("intake/lookup/", intake_views.intake_lookup, name="intake-lookup"),
+    path("intake/residents/", intake_views.intake_register, name="intake-register"),
+    path("intake/served/", intake_views.intake_served, name="intake-served"),
+    path("intake/refer/", intake_views.intake_refer, name="intake-refer"),
+    path("intake/no-card/", intake_views.intake_no_card, name="intake-no-card"),
+    path("intake/out-of-area/", intake_views.intake_out_of_area, name="intake-out-of-area"),
+    path("desk/", desk_views.desk, name="desk"),
+    path("desk/scan/", desk_views.desk_scan, name="desk-scan"),
+    path("desk/orders/<int:pk>/collect/", desk_views.desk_collect, name="desk-collect"),
+    path("desk/orders/<int:pk>/return/", desk_views.desk_return, name="desk-return"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]
+
+# Under /api/ Django's own error pages are JSON too (DESIGN.md section 7).
+handler400 = "config.api.bad_request"
+handler403 = "config.api.permission_denied"
+handler404 = "config.api.page_not_found"
+handler500 = "config.api.server_error"

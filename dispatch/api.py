@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config.permissions import ActionPermissions
+from config.rest import IdRelatedField
 from dispatch import selectors, services
 from dispatch.models import (
     Channel,
@@ -34,7 +35,7 @@ class ServiceAreaSerializer(serializers.ModelSerializer):
 
 
 class ServiceItemSerializer(serializers.ModelSerializer):
-    required_skill = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    required_skill = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     needs_approval = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -93,7 +94,7 @@ class EmergencyContactSerializer(serializers.ModelSerializer):
 
 
 class ResidentSerializer(serializers.ModelSerializer):
-    area = serializers.PrimaryKeyRelatedField(queryset=ServiceArea.objects.all())
+    area = IdRelatedField(queryset=ServiceArea.objects.all())
     area_name = serializers.CharField(source="area.name", read_only=True)
     phones = ResidentPhoneSerializer(many=True)
     emergency_contacts = EmergencyContactSerializer(many=True, required=False)
@@ -130,6 +131,8 @@ class ResidentAccessSerializer(serializers.ModelSerializer):
 
 class ResidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = ResidentSerializer
+    # The actions below read the id from the path themselves: only digits route.
+    lookup_value_regex = "[0-9]+"
     permission_classes = [ActionPermissions]
     action_permissions = {
         "create": ["dispatch.add_resident"],
@@ -198,17 +201,8 @@ class ResidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class IntakeSerializer(serializers.ModelSerializer):
-    """Input for the three outcomes that do not create an order; a served
-    request is taken at POST /orders/."""
+    """An intake record as read: any outcome, a served request's included."""
 
-    outcome = serializers.ChoiceField(
-        choices=[c for c in IntakeRecord.Outcome.choices if c[0] != IntakeRecord.Outcome.SERVED]
-    )
-    channel = serializers.ChoiceField(choices=Channel.choices)
-    caller_phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
-    no_card_action = serializers.ChoiceField(
-        choices=[c for c in IntakeRecord.NoCardAction.choices if c[0]], required=False
-    )
     reply = serializers.SerializerMethodField()
 
     class Meta:
@@ -217,7 +211,7 @@ class IntakeSerializer(serializers.ModelSerializer):
             "id", "outcome", "channel", "resident", "caller_phone", "service", "referred_to", "area",
             "no_card_action", "home_visit_at", "notes", "created_at", "reply",
         ]
-        read_only_fields = ["created_at"]
+        read_only_fields = fields
 
     def get_reply(self, record: IntakeRecord) -> str:
         return services.intake_reply(record)
@@ -228,14 +222,37 @@ class IntakeSerializer(serializers.ModelSerializer):
         return data
 
 
+class IntakeCreateSerializer(serializers.ModelSerializer):
+    """Input for the three outcomes that do not create an order; a served
+    request is taken at POST /orders/."""
+
+    serializer_related_field = IdRelatedField
+    outcome = serializers.ChoiceField(
+        choices=[c for c in IntakeRecord.Outcome.choices if c[0] != IntakeRecord.Outcome.SERVED]
+    )
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    caller_phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    no_card_action = serializers.ChoiceField(
+        choices=[c for c in IntakeRecord.NoCardAction.choices if c[0]], required=False
+    )
+
+    class Meta:
+        model = IntakeRecord
+        fields = [
+            "outcome", "channel", "resident", "caller_phone", "service", "referred_to", "area",
+            "no_card_action", "home_visit_at", "notes",
+        ]
+
+
 class IntakeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = IntakeSerializer
     permission_classes = [ActionPermissions]
     action_permissions = {"create": ["dispatch.add_intakerecord"], "*": ["dispatch.view_intakerecord"]}
     queryset = IntakeRecord.objects.select_related("area", "order")
 
+    @extend_schema(request=IntakeCreateSerializer, responses={201: IntakeSerializer})
     def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
+        serializer = IntakeCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         outcome = data.pop("outcome")

@@ -286,3 +286,20 @@ class IntakeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class UserPreference(models.Model):
+    """A login's own settings that must follow the person from desk to desk,
+    not stay in one browser: shared desk computers change hands each shift."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="preference"
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True)
+
+    class Meta:
+        verbose_name = _("user preference")
+        verbose_name_plural = _("user preferences")
+
+    def __str__(self) -> str:
+        return self.language or "-"

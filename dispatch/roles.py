@@ -105,6 +105,26 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
+# Issue 7 (reports): subscriptions are taken at the desk and managed by dispatch;
+# the coordinator keeps the calendar and service levels; statistics are for
+# leads and supervisors, fee figures for finance and supervisors.
+_SUBSCRIPTIONS = ["reports.view_subscription", "reports.add_subscription", "reports.change_subscription"]
+_CALENDAR = [
+    f"reports.{action}_{model}"
+    for model in ("closure", "openinghours", "servicelevel")
+    for action in ("view", "add", "change", "delete")
+]
+for _role, _perms in {
+    Role.FRONT_DESK: _SUBSCRIPTIONS,
+    Role.DISPATCHER: _SUBSCRIPTIONS,
+    Role.DISPATCH_LEAD: _SUBSCRIPTIONS + ["reports.view_statistics"],
+    Role.COORDINATOR: _CALENDAR,
+    Role.FINANCE: ["reports.view_fee_statistics"],
+    Role.SUPERVISOR: ["reports.view_subscription", "reports.view_statistics", "reports.view_fee_statistics"],
+}.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] + _perms
+
+
 def has_role(user: AbstractBaseUser | AnonymousUser, *roles: str) -> bool:
     if not user.is_authenticated:
         return False

@@ -9,6 +9,7 @@ import datetime
 import json
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -24,6 +25,7 @@ from dispatch.models import (
     ResidentPhone,
     ServiceArea,
     ServiceItem,
+    UserPreference,
 )
 from dispatch.phones import parse_phone
 
@@ -193,6 +195,16 @@ def intake_reply(record: IntakeRecord) -> str:
     return _("Your address belongs to %(area)s. Their community office can help you on %(phone)s; shall I connect you?") % {
         "area": record.area.name, "phone": record.area.office_phone.as_national if record.area.office_phone else ""
     }
+
+
+def user_language_set(*, actor: AbstractBaseUser, language: str) -> UserPreference:
+    """Remember the interface language this login chose, for every desk it
+    logs in at. Raises InvalidInput for a language we do not ship."""
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        message = _("Choose one of the offered languages.")
+        raise InvalidInput(message, fields={"language": [message]})
+    preference, _created = UserPreference.objects.update_or_create(user=actor, defaults={"language": language})
+    return preference
 
 
 def resident_accesses_record(*, actor: AbstractBaseUser, residents: list[Resident], action: str) -> None:

@@ -16,6 +16,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from config.permissions import ActionPermissions
+from config.query import MAX_ID, query_id
 from dispatch.roles import Role
 from followup import selectors, services
 from followup.models import (
@@ -45,8 +46,8 @@ class OrderSummarySerializer(serializers.ModelSerializer):
     resident_name = serializers.CharField(source="resident.name", read_only=True)
     service_code = serializers.CharField(source="service.code", read_only=True)
     service_name = serializers.CharField(source="service.name", read_only=True)
-    worker_name = serializers.CharField(source="worker.name", read_only=True, default=None)
-    partner_name = serializers.CharField(source="partner.name", read_only=True, default=None)
+    worker_name = serializers.CharField(source="worker.name", read_only=True, allow_null=True, default=None)
+    partner_name = serializers.CharField(source="partner.name", read_only=True, allow_null=True, default=None)
 
     class Meta:
         model = WorkOrder
@@ -133,7 +134,7 @@ class QueueEntryDetailSerializer(QueueEntrySerializer):
 
 
 class CallCreateSerializer(serializers.Serializer):
-    order = serializers.IntegerField()
+    order = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     result = serializers.ChoiceField(choices=CallResult.choices)
     quality = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True, default=None)
     satisfied = serializers.BooleanField(required=False, allow_null=True, default=None)
@@ -190,7 +191,8 @@ class FollowUpCallViewSet(viewsets.ReadOnlyModelViewSet):
         calls = selectors.calls().select_related("escalation").order_by("-called_at", "-id")
         params = self.request.query_params
         if params.get("order"):
-            calls = calls.filter(order_id=params["order"]) if params["order"].isdigit() else calls.none()
+            order_id = query_id(params["order"])
+            calls = calls.filter(order_id=order_id) if order_id is not None else calls.none()
         if params.get("result"):
             calls = calls.filter(result__in=params["result"].split(","))
         if _truthy(params.get("satisfied")) is not None:
@@ -212,7 +214,7 @@ class FollowUpCallViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class EscalationActionSerializer(serializers.ModelSerializer):
-    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = EscalationAction
@@ -221,9 +223,9 @@ class EscalationActionSerializer(serializers.ModelSerializer):
 
 class EscalationSerializer(serializers.ModelSerializer):
     order = OrderSummarySerializer(read_only=True)
-    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    owner = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     owner_id = serializers.IntegerField(read_only=True, allow_null=True)
-    resolved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    resolved_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     call = FollowUpCallSerializer(read_only=True)
     is_open = serializers.BooleanField(read_only=True)
     is_overdue = serializers.SerializerMethodField()
@@ -246,7 +248,7 @@ class EscalationNoteSerializer(serializers.Serializer):
 
 
 class EscalationReassignSerializer(serializers.Serializer):
-    owner = serializers.IntegerField()
+    owner = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
@@ -351,7 +353,7 @@ class SpotCheckItemSerializer(serializers.ModelSerializer):
     call = FollowUpCallSerializer(read_only=True)
     order = OrderSummarySerializer(source="call.order", read_only=True)
     phones = serializers.SerializerMethodField()
-    rechecked_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    rechecked_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     spot_check = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:
@@ -383,12 +385,12 @@ class SpotCheckDrawSerializer(serializers.Serializer):
     period_start = serializers.DateField()
     period_end = serializers.DateField()
     percentage = serializers.IntegerField(min_value=1, max_value=100, required=False, allow_null=True, default=None)
-    count = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+    count = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True, default=None)
     seed = serializers.IntegerField(min_value=0, max_value=2**62, required=False, allow_null=True, default=None)
 
 
 class SpotCheckRecordSerializer(serializers.Serializer):
-    item = serializers.IntegerField()
+    item = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     answers_match = serializers.BooleanField()
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
 
@@ -445,8 +447,8 @@ class SpotCheckViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 class PeriodicVisitSerializer(serializers.ModelSerializer):
     resident_name = serializers.CharField(source="resident.name", read_only=True)
     address = serializers.CharField(source="resident.address", read_only=True)
-    visitor_user_name = serializers.CharField(source="visitor_user.username", read_only=True, default=None)
-    visitor_worker_name = serializers.CharField(source="visitor_worker.name", read_only=True, default=None)
+    visitor_user_name = serializers.CharField(source="visitor_user.username", read_only=True, allow_null=True, default=None)
+    visitor_worker_name = serializers.CharField(source="visitor_worker.name", read_only=True, allow_null=True, default=None)
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
@@ -459,12 +461,12 @@ class PeriodicVisitSerializer(serializers.ModelSerializer):
 
 class VisitScheduleSerializer(serializers.Serializer):
     scheduled_for = serializers.DateField()
-    residents = serializers.ListField(child=serializers.IntegerField(), required=False, allow_null=True, default=None)
-    served_by_worker = serializers.IntegerField(required=False, allow_null=True, default=None)
+    residents = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, allow_null=True, default=None)
+    served_by_worker = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=MAX_ID)
     month = serializers.DateField(required=False, allow_null=True, default=None,
                                   help_text="Any day of the month the worker served in")
-    visitor_user = serializers.IntegerField(required=False, allow_null=True, default=None)
-    visitor_worker = serializers.IntegerField(required=False, allow_null=True, default=None)
+    visitor_user = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=MAX_ID)
+    visitor_worker = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=MAX_ID)
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
 
 
@@ -495,7 +497,8 @@ class PeriodicVisitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
         if params.get("status"):
             visits = visits.filter(status__in=params["status"].split(","))
         if params.get("resident"):
-            visits = visits.filter(resident_id=params["resident"]) if params["resident"].isdigit() else visits.none()
+            resident_id = query_id(params["resident"])
+            visits = visits.filter(resident_id=resident_id) if resident_id is not None else visits.none()
         return visits
 
     @extend_schema(

@@ -17,32 +17,19 @@ from followup.models import (
     SpotCheck,
     SpotCheckItem,
 )
+from reports.calendar import WorkingCalendar
 from workorders.models import State, WorkOrder
 
 
-def _is_working_day(day: datetime.date) -> bool:
-    # Monday to Friday only, for now: public holidays come with the calendar of
-    # issue 7 (reports/), which should replace this test.
-    return day.weekday() < 5
-
-
-def add_working_days(start: datetime.datetime, days: int) -> datetime.datetime:
-    """`start` plus `days` working days, in local time. A start on a day off
-    counts from the beginning of the next working day, so "within one working
-    day" of a Saturday return is Tuesday 00:00, a full working day later."""
-    local = timezone.localtime(start)
-    if not _is_working_day(local.date()):
-        day = local.date()
-        while not _is_working_day(day):
-            day += datetime.timedelta(days=1)
-        local = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min), local.tzinfo)
-    day = local.date()
-    for _ in range(days):
-        day += datetime.timedelta(days=1)
-        while not _is_working_day(day):
-            day += datetime.timedelta(days=1)
-    # Same wall-clock time on the target day (a DST change shifts it by the hour).
-    return timezone.make_aware(datetime.datetime.combine(day, local.time().replace(tzinfo=None)), local.tzinfo)
+def add_working_days(
+    start: datetime.datetime, days: int, *, calendar: WorkingCalendar | None = None
+) -> datetime.datetime:
+    """`start` plus `days` working days on the department's calendar (weekends,
+    public holidays, make-up working days, closures: reports.calendar). A start
+    on a day off counts from the beginning of the next working day, so "within
+    one working day" of a Saturday return is Tuesday 00:00, a full working day
+    later."""
+    return (calendar or WorkingCalendar.load()).add_working_days(start, days)
 
 
 @dataclass
@@ -71,9 +58,9 @@ def _returned_orders() -> QuerySet[WorkOrder]:
     )
 
 
-def _entry(order: WorkOrder, now: datetime.datetime) -> QueueEntry:
+def _entry(order: WorkOrder, now: datetime.datetime, calendar: WorkingCalendar | None = None) -> QueueEntry:
     returned_at = order.returned_at or order.updated_at
-    due_at = add_working_days(returned_at, settings.FOLLOWUP_DUE_WORKING_DAYS)
+    due_at = add_working_days(returned_at, settings.FOLLOWUP_DUE_WORKING_DAYS, calendar=calendar)
     callable_from = returned_at
     if order.last_attempt_at is not None:
         # A failed attempt is retried after the interval; the promised due time
@@ -96,7 +83,8 @@ def followup_queue(*, now: datetime.datetime | None = None, due_only: bool = Fal
     (overdue ones are the oldest). `due_only`: only those that may be called
     now (not waiting for a retry)."""
     now = now or timezone.now()
-    entries = [_entry(order, now) for order in _returned_orders()]
+    calendar = WorkingCalendar.load()
+    entries = [_entry(order, now, calendar) for order in _returned_orders()]
     if due_only:
         entries = [e for e in entries if e.is_due]
     entries.sort(key=lambda e: (e.due_at, e.order.returned_at or e.due_at, e.order.pk))

@@ -5,6 +5,8 @@ Views validate input, call one service and answer the PDF. Errors stay JSON
 (`config.api.exception_handler`) even when the client asked for a PDF.
 """
 
+import datetime
+
 from django.http import HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -57,6 +59,12 @@ class LanguageSerializer(serializers.Serializer):
 class WorkerDaySerializer(LanguageSerializer):
     worker = serializers.IntegerField(min_value=1)
     date = serializers.DateField()
+
+    def validate_date(self, value: datetime.date) -> datetime.date:
+        # Far dates would overflow when the day is turned into aware times.
+        if not 2000 <= value.year <= 2999:
+            raise serializers.ValidationError(_("Give a date between the years 2000 and 2999."))
+        return value
 
 
 class PrintJobSerializer(serializers.ModelSerializer):
@@ -124,7 +132,10 @@ class OrderPrintView(PdfView):
     @extend_schema(
         request=LanguageSerializer,
         parameters=[OpenApiParameter("language", str, enum=PrintLanguage.values, required=False)],
-        responses={(200, "application/pdf"): _PDF, **_ERRORS, 409: OpenApiResponse(description=_("The order cannot be printed in its state (not assigned yet, cancelled...)"))},
+        responses={
+            (200, "application/pdf"): _PDF, **_ERRORS,
+            409: OpenApiResponse(description=_("The order cannot be printed in its state (not assigned yet, cancelled...)")),
+        },
         summary="Print the order in duplicate (first print, reprint or backfill)",
         tags=["orders"],
     )
@@ -149,7 +160,10 @@ class OrderPrintsView(APIView):
 class BatchPrintView(PdfView):
     @extend_schema(
         request=WorkerDaySerializer,
-        responses={(200, "application/pdf"): _PDF, **_ERRORS, 409: OpenApiResponse(description=_("An order changed while the batch was printed; nothing was printed"))},
+        responses={
+            (200, "application/pdf"): _PDF, **_ERRORS,
+            409: OpenApiResponse(description=_("An order changed while the batch was printed; nothing was printed")),
+        },
         summary="Print every order of one worker for one day that still needs paper, each in duplicate",
         tags=["printing"],
     )

@@ -4,6 +4,7 @@ worker's orders for one day."""
 import datetime
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from printing.models import VOIDING_TRANSITIONS, PrintJob
@@ -48,7 +49,9 @@ def worker_orders_on(orders: QuerySet[WorkOrder], *, worker_id: int, day: dateti
     on_day = Q(requested_for__gte=start, requested_for__lt=end) | Q(
         requested_for__isnull=True, assigned_at__gte=start, assigned_at__lt=end
     )
-    return orders.filter(on_day, worker_id=worker_id).order_by("requested_for", "assigned_at", "id")
+    # Coalesce: one time line for both kinds, and the same order on every database
+    # (PostgreSQL and SQLite put NULLs at opposite ends).
+    return orders.filter(on_day, worker_id=worker_id).order_by(Coalesce("requested_for", "assigned_at"), "id")
 
 
 # The daily list shows the day's work, done or not; only what will not happen is left out.

@@ -15,6 +15,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.query import query_id
 from realtime import selectors
 
 
@@ -39,10 +40,9 @@ class EventsView(APIView):
         summary="Events after an id; resync=true means reload GET /api/v1/board/",
     )
     def get(self, request):
-        raw = request.query_params.get("since", "")
-        if not raw.isdigit():
+        since = query_id(request.query_params.get("since", ""))
+        if since is None:
             raise ValidationError({"since": [_("Give the last event id seen (0 for all).")]})
-        since = int(raw)
         limit = settings.ORDER_EVENTS_REPLAY_LIMIT
         head = selectors.last_event_id()
         rows = selectors.events_after(since, limit=limit + 1)

@@ -11,6 +11,10 @@ from rest_framework.authtoken.models import Token
 
 @database_sync_to_async
 def _user_for_token(key: str):
+    if not (key.isascii() and key.isalnum()):
+        # Keys are hex digits; anything else (a NUL, which PostgreSQL text
+        # cannot hold, would fail the query) is no token of ours.
+        return AnonymousUser()
     token = Token.objects.select_related("user").filter(key=key).first()
     if token is None or not token.user.is_active:
         return AnonymousUser()

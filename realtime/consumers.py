@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 import random
+import time
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -27,8 +28,8 @@ logger = logging.getLogger(__name__)
 # A client that says nothing after connecting gets the events from the moment
 # it connected; browsers send "resume" within a few milliseconds.
 RESUME_WAIT_SECONDS = 2.0
-# Presence changes in bursts (a shift starting); send each board the latest
-# list at most this often instead of one frame per join.
+# Presence changes in bursts (a shift starting, a server restart): a process
+# broadcasts it at most this often, and each board sends its client the latest.
 PRESENCE_DEBOUNCE_SECONDS = 0.5
 
 _PONG = json.dumps({"type": "pong"})
@@ -41,15 +42,20 @@ def _error(code: str, detail: str) -> str:
 
 class BoardConsumer(AsyncWebsocketConsumer):
     user: Any = None
+    # The client's message allowance (a token bucket) and when it was last filled.
+    allowance: float = 0.0
+    allowance_at: float | None = None
+    flooded = False
 
     async def connect(self) -> None:
         user = self.scope.get("user")
-        if user is None or not await database_sync_to_async(selectors.may_watch_board)(user):
+        may_watch, may_ack = await database_sync_to_async(self._roles)(user)
+        if not may_watch:
             # Closing before accepting refuses the handshake (HTTP 403).
             await self.close(code=4403)
             return
         self.user = user
-        self.may_ack = await database_sync_to_async(selectors.may_acknowledge)(user)
+        self.may_ack = may_ack
         self.lock = asyncio.Lock()  # one writer of the stream at a time: live, replay, heartbeat
         self.streaming = False
         self.position: int | None = None  # id of the last event sent
@@ -61,10 +67,10 @@ class BoardConsumer(AsyncWebsocketConsumer):
         # Join the group before reading the head: an event committed after the
         # read is then surely delivered live (or found by a later catch-up).
         await self.channel_layer.group_add(BOARD_GROUP, self.channel_name)
-        self.head_at_connect = await database_sync_to_async(selectors.last_event_id)()
+        self.head_at_connect = await database_sync_to_async(self._join)()
         await self.accept()
-        await database_sync_to_async(services.presence_join)(user=user, channel_name=self.channel_name)
-        await self._broadcast_presence()
+        _local_boards(asyncio.get_running_loop()).add(self.channel_name)
+        _announce_presence(self.channel_layer)
         self.tasks = [asyncio.create_task(self._heartbeat()), asyncio.create_task(self._implicit_resume())]
 
     async def disconnect(self, code: int) -> None:
@@ -77,16 +83,42 @@ class BoardConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_discard(BOARD_GROUP, self.channel_name)
         except Exception:  # noqa: BLE001 - a layer that is down has forgotten us anyway
             logger.warning("board: channel layer unavailable while leaving")
+        _local_boards(asyncio.get_running_loop()).discard(self.channel_name)
         await database_sync_to_async(services.presence_leave)(channel_name=self.channel_name)
-        await self._broadcast_presence()
+        _announce_presence(self.channel_layer)
+
+    # One thread hop each: connecting a room full of boards at once (a server
+    # restart) is bound by these calls, which run one at a time.
+    @staticmethod
+    def _roles(user: Any) -> tuple[bool, bool]:
+        if user is None or not selectors.may_watch_board(user):
+            return False, False
+        return True, selectors.may_acknowledge(user)
+
+    def _join(self) -> int | None:
+        services.presence_join(user=self.user, channel_name=self.channel_name)
+        return selectors.last_event_id()
 
     # --- from the client ----------------------------------------------------------
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.flooded:
+            return  # closing; what is still in flight is dropped
+        if not self._within_rate():
+            # One client must not keep the consumer's loop and database busy
+            # for every other board in this process.
+            self.flooded = True
+            logger.warning("board: a client sent too many messages; closing its socket")
+            await self.send(text_data=_error("rate_limited", _("Too many messages; reconnect in a moment.")))
+            await self.close(code=4429)
+            return
+        if text_data is not None and len(text_data) > settings.BOARD_MESSAGE_MAX_CHARS:
+            await self.send(text_data=_error("too_large", _("This message is too large.")))
+            return
         try:
             message = json.loads(text_data or "")
             kind = message.get("type")
-        except (ValueError, AttributeError):
+        except (ValueError, AttributeError, RecursionError):
             await self.send(text_data=_error("invalid", _("Messages are JSON objects with a type.")))
             return
         if kind == "resume":
@@ -103,6 +135,21 @@ class BoardConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=_PONG)
         else:
             await self.send(text_data=_error("invalid", _("Unknown message type.")))
+
+    def _within_rate(self) -> bool:
+        """Takes one message from the allowance: BOARD_MESSAGE_BURST at once,
+        refilled at BOARD_MESSAGES_PER_SECOND. False when it is used up."""
+        now = time.monotonic()
+        burst = settings.BOARD_MESSAGE_BURST
+        if self.allowance_at is None:
+            self.allowance = float(burst)
+        else:
+            self.allowance = min(burst, self.allowance + (now - self.allowance_at) * settings.BOARD_MESSAGES_PER_SECOND)
+        self.allowance_at = now
+        if self.allowance < 1:
+            return False
+        self.allowance -= 1
+        return True
 
     async def _acknowledge(self, alert_id: Any) -> None:
         if not isinstance(alert_id, int) or isinstance(alert_id, bool):
@@ -194,29 +241,30 @@ class BoardConsumer(AsyncWebsocketConsumer):
                         # later event revealed (a Redis restart, a full channel).
                         await self._catch_up()
                     await self.send(text_data=json.dumps({"type": "ping", "last_event_id": self.position}))
-                users = await database_sync_to_async(self._seen_and_present)()
-                self.presence_text = json.dumps({"type": "presence", "users": users}, ensure_ascii=False)
-                await self._send_presence()
+                _presence_tick(self.channel_layer)
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001 - a failed beat must not end the heartbeat
                 logger.exception("board heartbeat failed")
 
-    def _seen_and_present(self) -> list[dict[str, str]]:
-        services.presence_seen(channel_name=self.channel_name)
-        return selectors.board_presence()
-
     # --- from the channel layer ----------------------------------------------------------
 
-    async def board_event(self, message: dict[str, Any]) -> None:
-        async with self.lock:
-            if not self.streaming:
-                if len(self.pending) < settings.ORDER_EVENTS_REPLAY_LIMIT:
-                    self.pending[message["id"]] = message["text"]
-                # Past the limit the buffer is dropped on purpose: the replay
-                # from the table on "resume" covers it.
-                return
-            await self._forward(message["id"], message["text"])
+    async def board_events(self, message: dict[str, Any]) -> None:
+        # One message per commit: [[id, text], ...], each text encoded once by
+        # `publish` for every board in this process.
+        for index, (event_id, text) in enumerate(message["events"]):
+            if index:
+                # Let the other boards take this commit's first event before
+                # this one sends the next: the new card everywhere first.
+                await asyncio.sleep(0)
+            async with self.lock:
+                if not self.streaming:
+                    if len(self.pending) < settings.ORDER_EVENTS_REPLAY_LIMIT:
+                        self.pending[event_id] = text
+                    # Past the limit the buffer is dropped on purpose: the
+                    # replay from the table on "resume" covers it.
+                    continue
+                await self._forward(event_id, text)
 
     async def board_presence(self, message: dict[str, Any]) -> None:
         self.presence_text = message["text"]
@@ -233,10 +281,62 @@ class BoardConsumer(AsyncWebsocketConsumer):
             self.presence_sent = text
             await self.send(text_data=text)
 
-    async def _broadcast_presence(self) -> None:
-        users = await database_sync_to_async(selectors.board_presence)()
-        text = json.dumps({"type": "presence", "users": users}, ensure_ascii=False)
+
+
+# Presence is kept per process, not per board: with hundreds of boards open,
+# a query or a write per board per heartbeat would queue up on the one thread
+# that runs the consumers' database calls and stall new handshakes.
+_boards: dict[asyncio.AbstractEventLoop, set[str]] = {}  # open board channels of this process
+_presence_planned: set[asyncio.AbstractEventLoop] = set()  # a broadcast is coming
+_presence_last: dict[asyncio.AbstractEventLoop, tuple[float, str]] = {}  # when, what was broadcast
+
+
+def _local_boards(loop: asyncio.AbstractEventLoop) -> set[str]:
+    return _boards.setdefault(loop, set())
+
+
+def _presence_tick(layer: Any) -> None:
+    """Called on every board's heartbeat; once per interval per process it
+    marks this process's boards as seen and re-broadcasts who is on the
+    board if that changed (a board on another process that died quietly)."""
+    loop = asyncio.get_running_loop()
+    last = _presence_last.get(loop)
+    if last is not None and loop.time() - last[0] < settings.BOARD_HEARTBEAT_SECONDS:
+        return
+    _presence_last[loop] = (loop.time(), last[1] if last else "")
+    seen = sorted(_local_boards(loop))
+
+    async def mark_seen() -> None:
         try:
-            await self.channel_layer.group_send(BOARD_GROUP, {"type": "board.presence", "text": text})
-        except Exception:  # noqa: BLE001 - presence is refreshed on the next heartbeat
-            logger.warning("board: channel layer unavailable for presence")
+            await database_sync_to_async(services.presence_seen)(channel_names=seen)
+        except Exception:  # noqa: BLE001 - the next tick tries again
+            logger.warning("board: presence update failed")
+        _announce_presence(layer)
+
+    loop.create_task(mark_seen())
+
+
+def _announce_presence(layer: Any) -> None:
+    """Tell every board who is on the board, at most once per
+    PRESENCE_DEBOUNCE_SECONDS per process and only when it changed: a
+    broadcast per join would cost N messages for each of N boards joining."""
+    loop = asyncio.get_running_loop()
+    if loop in _presence_planned:
+        return
+    _presence_planned.add(loop)
+
+    async def broadcast() -> None:
+        await asyncio.sleep(PRESENCE_DEBOUNCE_SECONDS)
+        _presence_planned.discard(loop)
+        try:
+            users = await database_sync_to_async(selectors.board_presence)()
+            text = json.dumps({"type": "presence", "users": users}, ensure_ascii=False)
+            last = _presence_last.get(loop)
+            if last is not None and last[1] == text:
+                return
+            _presence_last[loop] = (loop.time(), text)
+            await layer.group_send(BOARD_GROUP, {"type": "board.presence", "text": text})
+        except Exception:  # noqa: BLE001 - presence is refreshed on a later heartbeat
+            logger.warning("board: presence broadcast failed")
+
+    loop.create_task(broadcast())

@@ -3,6 +3,7 @@
 import datetime
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Max
 from django.utils import timezone
@@ -47,15 +48,8 @@ def may_acknowledge(user: AbstractBaseUser | AnonymousUser) -> bool:
 
 
 def board_presence() -> list[dict[str, str]]:
-    """Who has a board open now, one entry per person, by username."""
+    """Who has a board open now, one entry per person (not per tab), by username."""
     fresh = timezone.now() - datetime.timedelta(seconds=settings.BOARD_HEARTBEAT_SECONDS * 3)
-    rows = (
-        BoardPresence.objects.filter(seen_at__gte=fresh)
-        .select_related("user")
-        .order_by("user__username")
-    )
-    people: dict[str, dict[str, str]] = {}
-    for row in rows:
-        user = row.user
-        people.setdefault(user.get_username(), {"username": user.get_username(), "name": user.get_full_name() or user.get_username()})
-    return list(people.values())
+    present = BoardPresence.objects.filter(seen_at__gte=fresh).values("user_id")
+    users = get_user_model().objects.filter(pk__in=present).order_by("username")
+    return [{"username": u.get_username(), "name": u.get_full_name() or u.get_username()} for u in users]

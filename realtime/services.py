@@ -2,12 +2,14 @@
 tables. Domain services call `publish` and `raise_alert` inside their own
 transaction; realtime imports nothing from the domain apps."""
 
+import asyncio
 import datetime
 import json
 import logging
+import os
 from typing import Any
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -57,7 +59,9 @@ def publish(event_type: str, data: dict[str, Any]) -> Event:
         raise ValueError(f"event {event_type!r} lacks {missing}")
     # Payloads are plain JSON: fail here, not in a consumer, if one is not.
     json.dumps(data)
-    with transaction.atomic():
+    # savepoint=False: inside the caller's transaction this adds nothing (no
+    # savepoint round trips); alone it makes lock and insert one transaction.
+    with transaction.atomic(savepoint=False):
         _take_publish_turn()
         event = Event.objects.create(type=event_type, data=data)
     # Encoded once here, not once per board: every consumer forwards this text.
@@ -70,12 +74,55 @@ def _send(event_id: int, text: str) -> None:
     # The table is the source of truth: a channel layer that is down costs the
     # boards a catch-up (on their next heartbeat or reconnect), never the
     # request that made the change.
+    loop = _server_loop()
+    if loop is not None:
+        try:
+            # Do not wait for the layer: hand the event to the server's loop,
+            # which sends what one commit published as one group message.
+            loop.call_soon_threadsafe(_enqueue, loop, event_id, text)
+            return
+        except RuntimeError:  # the loop has closed
+            pass
     try:
         async_to_sync(get_channel_layer().group_send)(
-            BOARD_GROUP, {"type": "board.event", "id": event_id, "text": text}
+            BOARD_GROUP, {"type": "board.events", "events": [[event_id, text]]}
         )
     except Exception:  # noqa: BLE001 - any layer failure is survivable by design
         logger.warning("channel layer unavailable; event %s stays in the log for catch-up", event_id)
+
+
+def _server_loop() -> asyncio.AbstractEventLoop | None:
+    """The ASGI server's event loop when this code runs in one of its sync
+    threads (a view, a consumer's database call), else None (a management
+    command, a script)."""
+    # asgiref records the loop for the threads sync_to_async runs code in.
+    local = SyncToAsync.threadlocal
+    if getattr(local, "main_event_loop_pid", None) != os.getpid():
+        return None
+    loop = getattr(local, "main_event_loop", None)
+    return None if loop is None or loop.is_closed() else loop
+
+
+# Per loop: events committed but not yet handed to the layer, oldest first.
+_pending: dict[asyncio.AbstractEventLoop, list[list]] = {}
+
+
+def _enqueue(loop: asyncio.AbstractEventLoop, event_id: int, text: str) -> None:
+    batch = _pending.get(loop)
+    if batch is None:
+        batch = _pending[loop] = []
+        # Runs after the callbacks already queued: an order's event and its
+        # alert, committed together, usually go out as one message.
+        loop.create_task(_flush(loop))
+    batch.append([event_id, text])
+
+
+async def _flush(loop: asyncio.AbstractEventLoop) -> None:
+    batch = _pending.pop(loop, [])
+    try:
+        await get_channel_layer().group_send(BOARD_GROUP, {"type": "board.events", "events": batch})
+    except Exception:  # noqa: BLE001 - any layer failure is survivable by design
+        logger.warning("channel layer unavailable; events %s stay in the log for catch-up", [e[0] for e in batch])
 
 
 # --- Alerts ---------------------------------------------------------------------------
@@ -86,7 +133,7 @@ def raise_alert(*, kind: str, data: dict[str, Any]) -> Alert:
     `alert.raised`. Call it inside the transaction that made the reason for it,
     like `publish`. Raises ValueError when `data` is not plain JSON."""
     json.dumps(data)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         now = timezone.now()
         alert = Alert.objects.create(kind=kind, data=data, raised_at=now, last_sounded_at=now)
         publish("alert.raised", alert.as_data())
@@ -188,9 +235,9 @@ def presence_join(*, user: AbstractBaseUser, channel_name: str) -> None:
     )
 
 
-def presence_seen(*, channel_name: str) -> None:
-    """Refresh this socket's presence on each heartbeat."""
-    BoardPresence.objects.filter(channel_name=channel_name).update(seen_at=timezone.now())
+def presence_seen(*, channel_names: list[str]) -> None:
+    """Refresh the presence of these sockets (one process's boards) at once."""
+    BoardPresence.objects.filter(channel_name__in=channel_names).update(seen_at=timezone.now())
 
 
 def presence_leave(*, channel_name: str) -> None:

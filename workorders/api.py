@@ -8,13 +8,15 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config.permissions import ActionPermissions
+from config.query import MAX_ID, query_id
+from config.rest import IdRelatedField
 from dispatch.models import Resident, ServiceItem
 from workorders import selectors, services
 from workorders.models import OrderHistory, WorkOrder
 
 
 class HistorySerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = OrderHistory
@@ -27,8 +29,8 @@ class OrderSerializer(serializers.ModelSerializer):
     area = serializers.CharField(source="resident.area.name", read_only=True)
     service_code = serializers.CharField(source="service.code", read_only=True)
     service_name = serializers.CharField(source="service.name", read_only=True)
-    worker_name = serializers.CharField(source="worker.name", read_only=True, default=None)
-    partner_name = serializers.CharField(source="partner.name", read_only=True, default=None)
+    worker_name = serializers.CharField(source="worker.name", read_only=True, allow_null=True, default=None)
+    partner_name = serializers.CharField(source="partner.name", read_only=True, allow_null=True, default=None)
     available_transitions = serializers.SerializerMethodField()
     history = HistorySerializer(many=True, read_only=True)
 
@@ -49,8 +51,8 @@ class OrderSerializer(serializers.ModelSerializer):
 
 
 class OrderCreateSerializer(serializers.ModelSerializer):
-    resident = serializers.PrimaryKeyRelatedField(queryset=Resident.objects.select_related("area"))
-    service = serializers.PrimaryKeyRelatedField(queryset=ServiceItem.objects.all())
+    resident = IdRelatedField(queryset=Resident.objects.select_related("area"))
+    service = IdRelatedField(queryset=ServiceItem.objects.all())
     card_override_reason = serializers.CharField(max_length=255, required=False, allow_blank=True)
 
     class Meta:
@@ -68,12 +70,12 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class AssignSerializer(NoteSerializer):
-    worker = serializers.IntegerField(required=False, allow_null=True, default=None)
-    partner = serializers.IntegerField(required=False, allow_null=True, default=None)
+    worker = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=MAX_ID)
+    partner = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=MAX_ID)
 
 
 class EmergencyStartSerializer(NoteSerializer):
-    worker = serializers.IntegerField()
+    worker = serializers.IntegerField(min_value=1, max_value=MAX_ID)
 
 
 class ReturnSerializer(serializers.Serializer):
@@ -110,7 +112,8 @@ class OrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         if params.get("state"):
             orders = orders.filter(state__in=params["state"].split(","))
         if params.get("worker"):
-            orders = orders.filter(worker_id=params["worker"]) if params["worker"].isdigit() else orders.none()
+            worker_id = query_id(params["worker"])
+            orders = orders.filter(worker_id=worker_id) if worker_id is not None else orders.none()
         return orders
 
     def get_serializer_class(self):

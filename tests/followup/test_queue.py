@@ -1,5 +1,5 @@
 """The callback queue: every returned order is in it, due within one working
-day of its return (Monday to Friday; holidays come with issue 7), failed
+day of its return (the department's calendar, reports.calendar), failed
 attempts wait for the retry interval, overdue ones come first. Time is frozen."""
 
 import datetime
@@ -9,6 +9,9 @@ from freezegun import freeze_time
 
 from followup.selectors import add_working_days, followup_queue
 from tests.followup.conftest import local
+
+# The calendar's closures and opening hours are rows in the database.
+pytestmark = pytest.mark.django_db
 
 THURSDAY_10 = local(2026, 11, 19, 10, 0)
 FRIDAY_15 = local(2026, 11, 20, 15, 0)

@@ -28,6 +28,7 @@ class Command(BaseCommand):
         # Orders go through the real services, one transaction each, like desk work.
         if not self._orders_exist():
             self._orders(users)
+        _service_levels_demo(users)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         for username, role in demo.ROLE_LOGINS:
             self.stdout.write(f"  {role:<14} {username} / {demo.DEMO_PASSWORD}")
@@ -204,3 +205,60 @@ def _mobile(rng: random.Random) -> str:
             return parse_phone(raw)
         except InvalidInput:
             continue
+
+
+# --- Service levels, subscriptions and an overdue order (issue 7, reports) -----------------
+
+
+def _service_levels_demo(users: dict[str, User]) -> None:
+    """Service levels for a few services, three subscriptions and one order
+    past its dispatch deadline, then one scheduler pass so the board has red
+    cases at once. Each part is made only if missing: a second run changes
+    nothing (the scheduler pass itself is idempotent)."""
+    from reports.models import ServiceLevel, Subscription, TargetUnit
+    from reports.services import scheduler_pass, subscription_create
+    from workorders import services as orders
+    from workorders.models import OrderHistory, WorkOrder
+
+    for code, amount, unit, start_amount, start_unit in [
+        ("clean-home", 4, TargetUnit.WORKING_HOURS, 2, TargetUnit.WORKING_DAYS),
+        ("repair-water", 2, TargetUnit.WORKING_HOURS, 1, TargetUnit.WORKING_DAYS),
+        ("grab-bar", 2, TargetUnit.WORKING_DAYS, 10, TargetUnit.WORKING_DAYS),
+        ("transport", 3, TargetUnit.MINUTES, None, TargetUnit.WORKING_DAYS),
+    ]:
+        service = ServiceItem.objects.filter(code=code).first()
+        if service is not None:
+            ServiceLevel.objects.get_or_create(
+                service=service,
+                defaults={"response_amount": amount, "response_unit": unit, "start_amount": start_amount,
+                          "start_unit": start_unit},
+            )
+    desk = users["frontdesk"]
+    residents = list(Resident.objects.filter(area__served=True).exclude(card_number="").order_by("id"))
+    workers = {w.name: w for w in Worker.objects.all()}
+    now = timezone.now()
+    if not Subscription.objects.exists() and len(residents) > 22:
+        start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+        for i, code, rule, worker in [
+            (20, "clean-weekly", "FREQ=WEEKLY;BYDAY=TU;BYHOUR=9;BYMINUTE=0;BYSECOND=0", "李阿姨"),
+            (21, "meal-weekly", "FREQ=DAILY;BYHOUR=11;BYMINUTE=0;BYSECOND=0", None),
+            (22, "phone-check", "FREQ=MONTHLY;BYDAY=+1MO;BYHOUR=10;BYMINUTE=0;BYSECOND=0", None),
+        ]:
+            service = ServiceItem.objects.filter(code=code).first()
+            if service is not None:
+                subscription_create(
+                    actor=desk, resident=residents[i], service=service, rule=rule, starts_at=start,
+                    preferred_worker=workers.get(worker) if worker else None,
+                )
+    marker = "演示：超时未派单 / Demo: past its dispatch deadline"
+    if not WorkOrder.objects.filter(notes=marker).exists() and len(residents) > 23:
+        order = orders.order_create(
+            actor=desk, resident=residents[23], service=ServiceItem.objects.get(code="repair-water"),
+            channel="phone", notes=marker,
+        )
+        # Demo data only: taken as if two weeks ago (longer than any holiday
+        # run), so the board shows a red case as soon as it opens.
+        taken = now - datetime.timedelta(days=14)
+        WorkOrder.objects.filter(pk=order.pk).update(created_at=taken)
+        OrderHistory.objects.filter(order=order, transition="create").update(at=taken)
+    scheduler_pass()

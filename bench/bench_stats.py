@@ -1,0 +1,280 @@
+"""Statistics API and scheduler pass on a city district's year (issue 7).
+
+Generates, in a PostgreSQL database of its own (created and dropped here), a
+year of invented data: 100,000 residents, 1,000,000 work orders with their
+history, intakes, follow-up calls and stored deadlines, 100,000 of the orders
+still open. Rows are made by `INSERT ... SELECT generate_series` in the
+database (minutes, not hours, for a million rows). Then it times:
+
+- GET /api/v1/stats/ as a supervisor (every section, fees too) for a month,
+  a quarter and the whole year, and with a service filter;
+- the CSV and XLSX exports of a month;
+- GET /api/v1/stats/overdue/ and one scheduler pass over the open orders
+  (the deadlines of all 100,000 recomputed: the case of a calendar change).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/bench_stats.py
+    ... --orders 200000 --residents 20000      # a smaller run
+    ... --keep                                 # keep the database for another run (--reuse)
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--orders", type=int, default=1_000_000)
+    parser.add_argument("--residents", type=int, default=100_000)
+    parser.add_argument("--open", type=int, default=100_000, help="open orders among them")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--reuse", default="", help="name of a database kept by --keep")
+    parser.add_argument("--finish", action="store_true", help="with --reuse: finish an interrupted generation")
+    args = parser.parse_args()
+
+    base = os.environ.get("DATABASE_URL", "")
+    if not base.startswith("postgres"):
+        sys.exit("Set DATABASE_URL to a PostgreSQL server (any database; a new one is created).")
+    import psycopg
+
+    admin_url = base
+    name = args.reuse or f"bench_stats_{uuid.uuid4().hex[:8]}"
+    if not args.reuse:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    os.environ["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/" + name
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    try:
+        if not args.reuse:
+            call_command("migrate", verbosity=0)
+            started = time.monotonic()
+            generate(args)
+            print(f"generated in {time.monotonic() - started:.0f} s")
+        elif args.finish:
+            finish()
+        measure(args)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep:
+            with psycopg.connect(admin_url, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        else:
+            print(f"kept database {name} (--reuse {name})")
+
+
+def generate(args) -> None:
+    from django.contrib.auth.models import Group, User
+    from django.db import connection
+
+    from dispatch.models import ServiceArea, ServiceItem, Skill, Worker
+
+    supervisor = User.objects.create_user("bench_supervisor", password="x")
+    supervisor.groups.add(Group.objects.get(name="supervisor"))
+    desk = User.objects.create_user("bench_desk", password="x")
+    desk.groups.add(Group.objects.get(name="front_desk"))
+    skill = Skill.objects.create(code="general", name="General")
+    areas = [ServiceArea.objects.create(name=f"Area {i}", office_phone="+861065213301") for i in range(12)]
+    services = [
+        ServiceItem.objects.create(code=f"svc-{i}", name=f"Service {i}", price=10 + i, chargeable=i % 2 == 0,
+                                   response_target_minutes=[3, 60, 240, 1440][i % 4], required_skill=skill)
+        for i in range(20)
+    ]
+    for i in range(300):
+        worker = Worker.objects.create(name=f"Worker {i}", phone=f"+86135{i:08d}")
+        worker.skills.add(skill)
+    n, residents, open_n = args.orders, args.residents, args.open
+    area_min, service_min = areas[0].pk, services[0].pk
+    worker_min = Worker.objects.order_by("pk").first().pk
+    with connection.cursor() as c:
+        c.execute("SET synchronous_commit TO off")
+        c.execute(
+            """INSERT INTO dispatch_resident (name, address, area_id, card_number, card_valid_until,
+                   access_notes, health_notes, active, created_at)
+               SELECT 'Resident ' || g, 'Road ' || g, %s + g %% 12, 'C' || g, NULL, '', '', true, now()
+               FROM generate_series(1, %s) g""",
+            [area_min, residents],
+        )
+        c.execute("SELECT min(id) FROM dispatch_resident")
+        resident_min = c.fetchone()[0]
+        # Orders spread over the year before now; the newest `open_n` stay open.
+        c.execute(
+            """CREATE TEMP TABLE gen AS
+               SELECT g AS i,
+                      now() - (interval '365 days') * (g::float / %(n)s) AS t,
+                      %(rmin)s + (g::bigint * 7919) %% %(res)s AS resident,
+                      %(smin)s + g %% 20 AS service,
+                      %(wmin)s + g %% 300 AS worker,
+                      (ARRAY['phone','visit','web','api'])[1 + g %% 4] AS channel,
+                      CASE WHEN g <= %(open)s THEN (ARRAY['received','assigned','printed','in_service','returned'])[1 + g %% 5]
+                           WHEN g %% 50 = 0 THEN 'cancelled'
+                           ELSE 'closed' END AS state,
+                      (g %% 97) * interval '1 minute' AS d1,
+                      (g %% 181) * interval '1 minute' AS d2,
+                      (30 + g %% 121) * interval '1 minute' AS d3
+               FROM generate_series(1, %(n)s) g""",
+            {"n": n, "rmin": resident_min, "res": residents, "smin": service_min, "wmin": worker_min, "open": open_n},
+        )
+        c.execute(
+            """INSERT INTO dispatch_intakerecord (outcome, channel, resident_id, caller_phone, service_id, referred_to,
+                   area_id, no_card_action, home_visit_at, notes, created_by_id, created_at)
+               SELECT 'served', channel, resident, '', service, '', NULL, '', NULL, '', %s, t FROM gen ORDER BY i""",
+            [desk.pk],
+        )
+        c.execute(
+            """INSERT INTO workorders_workorder (number, resident_id, service_id, channel, urgency, requested_for, notes,
+                   card_override_reason, state, worker_id, partner_id, assigned_at, approved_at, approved_by_id,
+                   closing_reason, paperwork_owed, collected_at, actual_start, actual_end, materials, remarks,
+                   returned_at, fee, fee_status, fee_paid_at, fee_paid_by_id, created_by_id, created_at, updated_at)
+               SELECT 'WO-B-' || i, resident, service, channel, 'normal', NULL, '', '', state,
+                      CASE WHEN state = 'received' OR state = 'cancelled' THEN NULL ELSE worker END, NULL,
+                      CASE WHEN state IN ('received', 'cancelled') THEN NULL ELSE t + d1 END, NULL, NULL, '', false,
+                      CASE WHEN state IN ('in_service', 'returned', 'closed') THEN t + d1 + d2 END,
+                      CASE WHEN state IN ('returned', 'closed') THEN t + d1 + d2 END,
+                      CASE WHEN state IN ('returned', 'closed') THEN t + d1 + d2 + d3 END, '', '',
+                      CASE WHEN state IN ('returned', 'closed') THEN t + d1 + d2 + d3 END,
+                      CASE WHEN state IN ('returned', 'closed') AND i %% 2 = 0 THEN 20 ELSE 0 END,
+                      CASE WHEN state IN ('returned', 'closed') AND i %% 2 = 0 THEN (CASE WHEN i %% 3 = 0 THEN 'due' ELSE 'paid' END) ELSE 'none' END,
+                      CASE WHEN state IN ('returned', 'closed') AND i %% 2 = 0 AND i %% 3 <> 0 THEN t + interval '1 day' END,
+                      NULL, %s, t, t
+               FROM gen ORDER BY i""",
+            [desk.pk],
+        )
+        c.execute("UPDATE workorders_workorder o SET intake_id = r.id FROM dispatch_intakerecord r "
+                  "WHERE r.created_at = o.created_at AND r.resident_id = o.resident_id")
+        # History: create, and assign / collect / return / log_followup as far as each order got.
+        c.execute(
+            """INSERT INTO workorders_orderhistory (order_id, at, actor_id, transition, from_state, to_state, note, channel)
+               SELECT id, created_at, %s, 'create', '', 'received', '', channel FROM workorders_workorder
+               UNION ALL SELECT id, assigned_at, %s, 'assign', 'received', 'assigned', '', 'api'
+                 FROM workorders_workorder WHERE assigned_at IS NOT NULL
+               UNION ALL SELECT id, collected_at, %s, 'collect', 'printed', 'in_service', '', 'api'
+                 FROM workorders_workorder WHERE collected_at IS NOT NULL
+               UNION ALL SELECT id, returned_at, %s, 'return_order', 'in_service', 'returned', '', 'api'
+                 FROM workorders_workorder WHERE returned_at IS NOT NULL""",
+            [desk.pk] * 4,
+        )
+        c.execute(
+            """INSERT INTO followup_followupcall (order_id, attempt, caller_id, called_at, result, quality, satisfied,
+                   comments, needs_more, needs_more_what)
+               SELECT id, 1, %s, returned_at + interval '3 hours', 'reached', 1 + id %% 5, id %% 5 <> 0, '', false, ''
+               FROM workorders_workorder WHERE state = 'closed'""",
+            [desk.pk],
+        )
+        c.execute("ANALYZE")
+    finish()
+
+
+def finish() -> None:
+    """The stored deadlines of every order, and the marks earlier passes would
+    have made. Also resumes an interrupted generation (`--reuse NAME --finish`)."""
+    from django.conf import settings
+    from django.db import connection
+
+    from reports.models import OrderDeadline
+    from reports.services import deadlines_refresh
+
+    settings.SCHEDULER_BATCH_SIZE = 50_000
+    started = time.monotonic()
+    while deadlines_refresh():
+        pass
+    print(f"deadlines of {OrderDeadline.objects.count()} orders computed in {time.monotonic() - started:.0f} s")
+    with connection.cursor() as c:
+        # As if earlier passes had run: every order overdue for more than the
+        # supervisor's lag already has its three marks (its alerts went out).
+        c.execute("DELETE FROM reports_overduemark")
+        c.execute(
+            """INSERT INTO reports_overduemark (order_id, stage, level, due_at, marked_at, alert_id)
+               SELECT d.order_id, d.stage, l.level, d.due_at, now(), NULL
+               FROM reports_orderdeadline d CROSS JOIN (VALUES ('dispatcher'), ('dispatch_lead'), ('supervisor')) l(level)
+               WHERE d.stage <> '' AND d.due_at < now() - interval '1 day'"""
+        )
+        c.execute("ANALYZE")
+
+
+def _time(label: str, call, repeat: int) -> None:
+    call()  # warm-up: connection, caches
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - started) * 1000)
+    print(f"| {label} | {statistics.median(times):.0f} | {max(times):.0f} |")
+
+
+def measure(args) -> None:
+    import datetime
+
+    from django.conf import settings
+    from django.contrib.auth.models import User
+    from django.utils import timezone
+    from rest_framework.test import APIClient
+
+    from dispatch.models import ServiceItem
+    from reports.calendar import WorkingCalendar
+    from reports.models import Closure, OrderDeadline
+    from reports.services import scheduler_pass
+
+    settings.ALLOWED_HOSTS = ["*"]
+    # One pass takes every open order (the issue's case: 100,000 of them).
+    settings.SCHEDULER_BATCH_SIZE = max(args.open, 100)
+    client = APIClient()
+    client.force_authenticate(User.objects.get(username="bench_supervisor"))
+    today = timezone.localdate()
+
+    def get(path: str, expect: int = 200):
+        def call():
+            response = client.get(path)
+            assert response.status_code == expect, (path, response.status_code)
+
+        return call
+
+    month = f"from={today - datetime.timedelta(days=30)}&to={today}"
+    quarter = f"from={today - datetime.timedelta(days=91)}&to={today}"
+    year = f"from={today - datetime.timedelta(days=365)}&to={today}"
+    service = ServiceItem.objects.order_by("pk").first().pk
+    print(f"\norders: {args.orders}, open: {args.open}, residents: {args.residents}\n")
+    print("| request | median ms | max ms |")
+    print("| --- | --- | --- |")
+    _time("GET /api/v1/stats/ (30 days)", get(f"/api/v1/stats/?{month}"), args.repeat)
+    _time("GET /api/v1/stats/ (30 days, one service)", get(f"/api/v1/stats/?{month}&service={service}"), args.repeat)
+    _time("GET /api/v1/stats/ (91 days)", get(f"/api/v1/stats/?{quarter}"), args.repeat)
+    _time("GET /api/v1/stats/ (365 days)", get(f"/api/v1/stats/?{year}"), args.repeat)
+    _time("GET /api/v1/stats/export/csv/ (30 days)", get(f"/api/v1/stats/export/csv/?{month}"), args.repeat)
+    _time("GET /api/v1/stats/export/xlsx/ (30 days)", get(f"/api/v1/stats/export/xlsx/?{month}"), args.repeat)
+    _time("GET /api/v1/stats/overdue/ (first 1000)", get("/api/v1/stats/overdue/"), args.repeat)
+
+    for label in ("scheduler pass, catching up", "scheduler pass, nothing changed"):
+        started = time.perf_counter()
+        done = scheduler_pass()
+        elapsed = (time.perf_counter() - started) * 1000
+        marks = sum(done["overdue"].values())
+        print(f"| {label} ({done['deadlines']} deadlines computed, {marks} overdue marks and alerts) | {elapsed:.0f} | |")
+    # A calendar change: every open order's deadlines are computed again.
+    Closure.objects.create(first_day=today + datetime.timedelta(days=400), last_day=today + datetime.timedelta(days=400),
+                           reason="bench")
+    key = WorkingCalendar.load().key
+    started = time.perf_counter()
+    scheduler_pass()
+    elapsed = time.perf_counter() - started
+    recomputed = OrderDeadline.objects.filter(calendar_key=key).count()
+    print(f"| scheduler pass after a calendar change ({recomputed} orders recomputed) | {elapsed * 1000:.0f} | |")
+
+
+if __name__ == "__main__":
+    main()

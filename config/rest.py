@@ -1,0 +1,40 @@
+"""DRF building blocks the settings and serializers name: the JSON parser, the
+pagination and the id field. Kept apart from config.api, which imports
+rest_framework.views: that module reads these settings when it loads."""
+
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, parsers, serializers
+from rest_framework.pagination import LimitOffsetPagination
+
+from config.query import MAX_ID
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, with a body nested too deeply to parse ("[[[[…")
+    refused as unreadable JSON (400) instead of a RecursionError (500)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(_("JSON parse error - the data is nested too deeply.")) from None
+
+
+class Pagination(LimitOffsetPagination):
+    # A page no larger than this: `?limit=` of any size would otherwise go
+    # to the database as is (and overflow its integer).
+    max_limit = 1000
+
+
+class IdRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related object named by its id: a whole number or its digits.
+    DRF's field also takes 1.5 (as 1) or true (as 1); this one refuses them."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if isinstance(data, str) and not (data.isascii() and data.isdigit()):
+            self.fail("incorrect_type", data_type="str")
+        if int(data) > MAX_ID:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)

@@ -1,0 +1,70 @@
+"""Which screens a person may open: the nav of every page and the home page's
+choice. One place, so the links shown and the checks the views make agree."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from dispatch.roles import Role, has_role
+
+INTAKE_ROLES = (Role.FRONT_DESK, Role.DISPATCHER, Role.DISPATCH_LEAD)
+BOARD_ROLES = (Role.DISPATCHER, Role.DISPATCH_LEAD, Role.SUPERVISOR)
+DESK_ROLES = (Role.FRONT_DESK,)
+
+
+@dataclass(frozen=True)
+class Screen:
+    key: str
+    label: Promise
+    url_name: str
+
+    @property
+    def url(self) -> str | None:
+        try:
+            return reverse(self.url_name)
+        except NoReverseMatch:  # a screen another issue has not delivered yet
+            return None
+
+
+INTAKE = Screen("intake", _("Intake"), "intake")
+BOARD = Screen("board", _("Dispatch board"), "board")
+DESK = Screen("desk", _("Print and hand out"), "desk")
+ADMIN = Screen("admin", _("Catalog and records"), "admin:index")
+API_DOCS = Screen("api", _("API documentation"), "docs")
+
+
+def screens_for(user: AbstractBaseUser | AnonymousUser) -> list[Screen]:
+    """The screens this user's roles may open, in the order a shift uses them."""
+    if not user.is_authenticated:
+        return []
+    screens = []
+    if has_role(user, *INTAKE_ROLES):
+        screens.append(INTAKE)
+    if has_role(user, *DESK_ROLES):
+        screens.append(DESK)
+    if has_role(user, *BOARD_ROLES):
+        screens.append(BOARD)
+    if user.is_staff:
+        screens.append(ADMIN)
+    screens = [s for s in screens if s.url is not None]
+    # The API's documentation is for those without a screen of their own yet
+    # (finance, a field worker); the others' header stays one short line.
+    return screens or ([API_DOCS] if API_DOCS.url else [])
+
+
+def home_screen(user: AbstractBaseUser) -> Screen | None:
+    """Where a role's work starts: the desk at intake, dispatch at the board;
+    None for roles without a screen of their own (they get a list of links)."""
+    if has_role(user, Role.FRONT_DESK):
+        return INTAKE
+    if has_role(user, *BOARD_ROLES):
+        return BOARD
+    return None
+
+
+def role_labels(user: AbstractBaseUser) -> list[str]:
+    names = set(user.groups.values_list("name", flat=True))
+    return [str(role.label) for role in Role if role.value in names]
