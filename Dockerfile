@@ -9,16 +9,8 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
-COPY config ./config
-COPY dispatch ./dispatch
-COPY workorders ./workorders
-COPY realtime ./realtime
-COPY printing ./printing
-COPY followup ./followup
-COPY templates ./templates
-COPY locale ./locale
-COPY manage.py ./
+# Everything but what .dockerignore leaves out (tests, benchmarks, local state).
+COPY . .
 RUN pip install . \
  && DEBUG=0 SECRET_KEY=build-only python manage.py compilemessages --ignore 'usr/*' \
  && DEBUG=0 SECRET_KEY=build-only python manage.py collectstatic --noinput

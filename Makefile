@@ -27,10 +27,12 @@ run: demo
 	@echo "  Demo logins: see the list above (password demo-pass-2026)"
 	@echo ""
 # The background passes run beside Daphne and stop with it: unacknowledged
-# alerts sound again and escalate; overdue follow-ups close or escalate.
+# alerts sound again and escalate; overdue follow-ups close or escalate; the
+# scheduler marks overdue orders and creates subscriptions' orders.
 	$(PY) manage.py run_alert_worker & alerts=$$!; \
 	$(PY) manage.py run_followup_checks --loop & followups=$$!; \
-	trap 'kill $$alerts $$followups 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py run_scheduler --loop & scheduler=$$!; \
+	trap 'kill $$alerts $$followups $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(PY) -m daphne --access-log /dev/null -b $(HOST) -p $(PORT) config.asgi:application
 
 lint: bootstrap

@@ -137,7 +137,7 @@ def test_docker_compose_file_is_valid():
     env = {**os.environ, "SECRET_KEY": "s" * 50, "POSTGRES_PASSWORD": "p"}
     result = subprocess.run([*compose, "config"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    for service in ("db", "redis", "migrate", "web", "alerts", "followups", "proxy"):
+    for service in ("db", "redis", "migrate", "web", "alerts", "followups", "scheduler", "proxy"):
         assert f"  {service}:" in result.stdout
     # Secrets come from the environment: without them the file refuses.
     bare = {k: v for k, v in env.items() if k not in {"SECRET_KEY", "POSTGRES_PASSWORD"}}
