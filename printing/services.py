@@ -51,6 +51,10 @@ def _print_job(*, actor: AbstractBaseUser, order_id: int, language: str) -> tupl
     transition (or backfill, or nothing) and a print job with a new copy number."""
     order, kind = order_services.order_print(actor=actor, order_id=order_id)
     jobs = PrintJob.objects.filter(order_id=order.pk)
+    if kind == PrintKind.REPRINT and not jobs.exists():
+        # The order went through the print transition without a PDF (the demo
+        # data, an old import): this is the first paper, not a reprint.
+        kind = PrintKind.FIRST
     # The order row is locked until the caller commits, so no other print of
     # this order can read the same highest number in between.
     copy_number = (jobs.aggregate(top=Max("copy_number"))["top"] or 0) + 1

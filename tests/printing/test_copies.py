@@ -120,3 +120,15 @@ def test_a_refused_print_writes_no_job(new_order, print_order):
     assert print_order(order).status_code == 409
     assert print_order(order, role="dispatcher").status_code == 403
     assert not PrintJob.objects.filter(order=order).exists()
+
+
+def test_an_order_printed_without_paper_gets_its_first_copy_unmarked(api, users, order_in):
+    """The demo data (and any import) moves orders through `print` without a PDF."""
+    order = order_in("printed")
+    first = api("front_desk").post(f"/api/v1/orders/{order.pk}/print/", {"language": "en"}, format="json")
+    assert first.status_code == 200
+    job = PrintJob.objects.get(order=order)
+    assert (job.kind, job.copy_number, job.reprint_number) == ("print", 1, 0)
+    assert "REPRINT" not in "".join(page_texts(first.content))
+    again = api("front_desk").post(f"/api/v1/orders/{order.pk}/print/", {"language": "en"}, format="json")
+    assert "REPRINT1" in squeezed("".join(page_texts(again.content)))
