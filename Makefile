@@ -29,7 +29,7 @@ run: demo
 # The background passes run beside Daphne and stop with it: unacknowledged
 # alerts sound again and escalate; overdue follow-ups close or escalate; the
 # scheduler marks overdue orders and creates subscriptions' orders.
-	$(PY) manage.py run_alert_worker & alerts=$$!; \
+	$(PY) manage.py run_alert_worker --loop --interval 1 & alerts=$$!; \
 	$(PY) manage.py run_followup_checks --loop & followups=$$!; \
 	$(PY) manage.py run_scheduler --loop & scheduler=$$!; \
 	trap 'kill $$alerts $$followups $$scheduler 2>/dev/null' EXIT INT TERM; \
