@@ -18,6 +18,19 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 
+class AppendOnly:
+    """For a model whose rows are a record: written once, never changed or
+    deleted (history, access logs, notes on a complaint)."""
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError(f"{type(self).__name__} rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError(f"{type(self).__name__} rows are never deleted")
+
+
 class Channel(models.TextChoices):
     PHONE = "phone", _("Phone")
     VISIT = "visit", _("Visit")
@@ -196,7 +209,7 @@ class ResidentPhone(models.Model):
         return str(self.number)
 
 
-class ResidentAccess(models.Model):
+class ResidentAccess(AppendOnly, models.Model):
     """Who read which resident's record, and how: the trail a supervisor checks.
     Append-only."""
 

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dispatch.models import Resident, Worker
+from dispatch.models import AppendOnly, Resident, Worker
 from workorders.models import WorkOrder
 
 
@@ -111,7 +111,7 @@ class Escalation(NeverDeleted):
         return self.resolved_at is None
 
 
-class EscalationAction(models.Model):
+class EscalationAction(AppendOnly, models.Model):
     """What was done about an escalation, by whom and when. Append-only."""
 
     class Kind(models.TextChoices):
@@ -138,13 +138,6 @@ class EscalationAction(models.Model):
     def __str__(self) -> str:
         return f"{self.escalation_id} {self.kind}"
 
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValueError("escalation actions are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("escalation actions are never deleted")
 
 
 class SpotCheck(models.Model):

@@ -18,7 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dispatch.models import Resident, ServiceItem, Worker
+from dispatch.models import AppendOnly, Resident, ServiceItem, Worker
 from workorders.models import WorkOrder
 
 
@@ -215,7 +215,7 @@ class Subscription(models.Model):
         raise ValueError("subscriptions are ended, never deleted")
 
 
-class SubscriptionHistory(models.Model):
+class SubscriptionHistory(AppendOnly, models.Model):
     """Append-only: created, paused, resumed, ended."""
 
     subscription = models.ForeignKey(Subscription, on_delete=models.PROTECT, related_name="history")
@@ -234,13 +234,6 @@ class SubscriptionHistory(models.Model):
     def __str__(self) -> str:
         return f"{self.action}: {self.from_status} -> {self.to_status}"
 
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValueError("history rows are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("history rows are never deleted")
 
 
 class SubscriptionOccurrence(models.Model):

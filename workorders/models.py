@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
-from dispatch.models import Channel, IntakeRecord, PartnerUnit, Resident, ServiceItem, Worker
+from dispatch.models import AppendOnly, Channel, IntakeRecord, PartnerUnit, Resident, ServiceItem, Worker
 
 
 class State(models.TextChoices):
@@ -216,7 +216,7 @@ TRANSITION_LABELS = {
 }
 
 
-class OrderHistory(models.Model):
+class OrderHistory(AppendOnly, models.Model):
     """Append-only: one row per transition. Rows are never changed or deleted."""
 
     order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="history")
@@ -236,10 +236,3 @@ class OrderHistory(models.Model):
     def __str__(self) -> str:
         return f"{self.transition}: {self.from_state} -> {self.to_state}"
 
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValueError("history rows are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("history rows are never deleted")
