@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -99,12 +99,9 @@ def _intake(
     if resident is None and not phone:
         message = _("Give the resident or the caller's phone.")
         raise InvalidInput(message, fields={"caller_phone": [message]})
-    try:
-        return IntakeRecord.objects.create(
-            outcome=outcome, channel=channel, resident=resident, caller_phone=phone, created_by=actor, **fields
-        )
-    except IntegrityError as exc:  # pragma: no cover - guarded by validation above
-        raise InvalidInput(str(exc)) from exc
+    return IntakeRecord.objects.create(
+        outcome=outcome, channel=channel, resident=resident, caller_phone=phone, created_by=actor, **fields
+    )
 
 
 def intake_refer(
