@@ -80,6 +80,10 @@ urlpatterns = [
     path("desk/scan/", desk_views.desk_scan, name="desk-scan"),
     path("desk/orders/<int:pk>/collect/", desk_views.desk_collect, name="desk-collect"),
     path("desk/orders/<int:pk>/return/", desk_views.desk_return, name="desk-return"),
+    # Each app's screens (server-rendered pages) beside its API.
+    path("", include("workorders.screen_urls")),
+    path("", include("followup.screen_urls")),
+    path("", include("reports.screen_urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

@@ -13,6 +13,12 @@ from dispatch.roles import Role, has_role
 INTAKE_ROLES = (Role.FRONT_DESK, Role.DISPATCHER, Role.DISPATCH_LEAD)
 BOARD_ROLES = (Role.DISPATCHER, Role.DISPATCH_LEAD, Role.SUPERVISOR)
 DESK_ROLES = (Role.FRONT_DESK,)
+MY_ORDERS_ROLES = (Role.FIELD_WORKER,)
+# The front desk makes the follow-up calls; the lead owns the complaints.
+FOLLOWUP_ROLES = (Role.FRONT_DESK, Role.DISPATCH_LEAD, Role.SUPERVISOR)
+ESCALATION_ROLES = (Role.DISPATCH_LEAD, Role.SUPERVISOR)
+SPOT_CHECK_ROLES = (Role.SUPERVISOR,)
+STATS_ROLES = (Role.DISPATCH_LEAD, Role.SUPERVISOR, Role.FINANCE)
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,11 @@ INTAKE = Screen("intake", _("Intake"), "intake")
 BOARD = Screen("board", _("Dispatch board"), "board")
 DESK = Screen("desk", _("Print and hand out"), "desk")
 ADMIN = Screen("admin", _("Catalog and records"), "admin:index")
+MY_ORDERS = Screen("my-orders", _("My orders"), "my-orders")
+FOLLOWUPS = Screen("followups", _("Follow-up calls"), "followup-queue")
+ESCALATIONS = Screen("escalations", _("Complaints"), "escalation-list")
+SPOT_CHECKS = Screen("spot-checks", _("Spot checks"), "spot-check-list")
+STATS = Screen("stats", _("Statistics"), "stats-page")
 API_DOCS = Screen("api", _("API documentation"), "docs")
 
 
@@ -47,6 +58,16 @@ def screens_for(user: AbstractBaseUser | AnonymousUser) -> list[Screen]:
         screens.append(DESK)
     if has_role(user, *BOARD_ROLES):
         screens.append(BOARD)
+    if has_role(user, *MY_ORDERS_ROLES):
+        screens.append(MY_ORDERS)
+    if has_role(user, *FOLLOWUP_ROLES):
+        screens.append(FOLLOWUPS)
+    if has_role(user, *ESCALATION_ROLES):
+        screens.append(ESCALATIONS)
+    if has_role(user, *SPOT_CHECK_ROLES):
+        screens.append(SPOT_CHECKS)
+    if has_role(user, *STATS_ROLES):
+        screens.append(STATS)
     if user.is_staff:
         screens.append(ADMIN)
     screens = [s for s in screens if s.url is not None]
@@ -62,6 +83,10 @@ def home_screen(user: AbstractBaseUser) -> Screen | None:
         return INTAKE
     if has_role(user, *BOARD_ROLES):
         return BOARD
+    if has_role(user, *MY_ORDERS_ROLES) and MY_ORDERS.url is not None:
+        return MY_ORDERS
+    if has_role(user, Role.FINANCE) and STATS.url is not None:
+        return STATS
     return None
 
 
