@@ -162,6 +162,7 @@ def intake(request: HttpRequest) -> HttpResponse:
     }
     context = {
         "intake_config": config,
+        **_prefilled(request),
         "served_areas": ServiceArea.objects.filter(served=True),
         "other_areas": ServiceArea.objects.filter(served=False),
         "urgencies": Urgency.choices,
@@ -169,6 +170,29 @@ def intake(request: HttpRequest) -> HttpResponse:
         "today": timezone.localdate(),
     }
     return render(request, "dispatch/intake.html", context)
+
+
+def _prefilled(request: HttpRequest) -> dict[str, Any]:
+    """`?resident=<id>`: a new request for a resident already known (a
+    follow-up call found they need something else). Their card is shown as
+    if looked up by their primary phone, and the read is recorded as one."""
+    raw = request.GET.get("resident", "").strip()
+    if not raw:
+        return {}
+    resident = None
+    if raw.isdigit() and len(raw) <= 18:
+        resident = (
+            Resident.objects.filter(pk=int(raw), active=True).select_related("area")
+            .prefetch_related("phones", "emergency_contacts").first()
+        )
+    if resident is None:
+        return {"prefill_error": _("No active resident has the number %(id)s; look the caller up by phone.") % {"id": raw}}
+    services.resident_accesses_record(actor=request.user, residents=[resident], action=ResidentAccess.Action.VIEW)
+    primary = resident.primary_phone
+    return {
+        "prefill_cards": _cards(request.user, [resident]),
+        "prefill_phone": primary.number.as_national if primary else "",
+    }
 
 
 def _cards(user, residents: list[Resident]) -> list[dict[str, Any]]:

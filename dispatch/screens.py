@@ -42,6 +42,7 @@ ADMIN = Screen("admin", _("Catalog and records"), "admin:index")
 MY_ORDERS = Screen("my-orders", _("My orders"), "my-orders")
 FOLLOWUPS = Screen("followups", _("Follow-up calls"), "followup-queue")
 ESCALATIONS = Screen("escalations", _("Complaints"), "escalation-list")
+VISITS = Screen("visits", _("Home visits"), "visit-list")
 SPOT_CHECKS = Screen("spot-checks", _("Spot checks"), "spot-check-list")
 STATS = Screen("stats", _("Statistics"), "stats-page")
 API_DOCS = Screen("api", _("API documentation"), "docs")
@@ -64,6 +65,7 @@ def screens_for(user: AbstractBaseUser | AnonymousUser) -> list[Screen]:
         screens.append(FOLLOWUPS)
     if has_role(user, *ESCALATION_ROLES):
         screens.append(ESCALATIONS)
+        screens.append(VISITS)
     if has_role(user, *SPOT_CHECK_ROLES):
         screens.append(SPOT_CHECKS)
     if has_role(user, *STATS_ROLES):

@@ -6,7 +6,7 @@ behind follow-up permissions that field workers do not hold (403).
 """
 
 from django.contrib.auth import get_user_model
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -116,21 +116,7 @@ class QueueEntryDetailSerializer(QueueEntrySerializer):
 
     def get_script(self, entry) -> list[str]:
         # Read out by the caller, in the caller's language (the request's).
-        order = entry.order
-        served_on = order.actual_end or order.returned_at
-        values = {
-            "name": order.resident.name,
-            "service": order.service.name,
-            "date": formats.date_format(served_on, "SHORT_DATE_FORMAT") if served_on else "",
-        }
-        return [
-            _("Hello, this is the community elderly-care service desk. May I speak with %(name)s?") % values,
-            _("We are calling about the %(service)s service on %(date)s. Was it done as agreed?") % values,
-            _("How would you rate its quality, from 1 (poor) to 5 (excellent)?"),
-            _("Are you satisfied with the service?"),
-            _("Is there anything else you need from us?"),
-            _("Thank you for your time. Goodbye."),
-        ]
+        return selectors.followup_script(entry.order)
 
 
 class CallCreateSerializer(serializers.Serializer):

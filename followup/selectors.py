@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Count, Max, Q, QuerySet
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from followup.models import (
     FAILED_RESULTS,
@@ -95,6 +96,26 @@ def followup_queue_entry(*, order_id: int, now: datetime.datetime | None = None)
     """One order's queue entry, or None when it is not waiting for a call."""
     order = _returned_orders().filter(pk=order_id).first()
     return _entry(order, now or timezone.now()) if order else None
+
+
+def followup_script(order: WorkOrder) -> list[str]:
+    """What the caller reads out, in the active language, with the resident's
+    name, the service and the local day it was done filled in."""
+    served_on = order.actual_end or order.returned_at
+    values = {
+        "name": order.resident.name,
+        "service": order.service.name,
+        # The resident's day, not UTC's: a morning visit in Beijing is the previous day in UTC.
+        "date": formats.date_format(timezone.localtime(served_on), "SHORT_DATE_FORMAT") if served_on else "",
+    }
+    return [
+        _("Hello, this is the community elderly-care service desk. May I speak with %(name)s?") % values,
+        _("We are calling about the %(service)s service on %(date)s. Was it done as agreed?") % values,
+        _("How would you rate its quality, from 1 (poor) to 5 (excellent)?"),
+        _("Are you satisfied with the service?"),
+        _("Is there anything else you need from us?"),
+        _("Thank you for your time. Goodbye."),
+    ]
 
 
 def orders_past_attempt_limit() -> list[int]:

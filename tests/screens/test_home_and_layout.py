@@ -18,14 +18,15 @@ def test_home_sends_anonymous_visitors_to_log_in(users):
 
 @pytest.mark.parametrize(
     "role, target",
-    [("front_desk", "/intake/"), ("dispatcher", "/board/"), ("dispatch_lead", "/board/"), ("supervisor", "/board/")],
+    [("front_desk", "/intake/"), ("dispatcher", "/board/"), ("dispatch_lead", "/board/"), ("supervisor", "/board/"),
+     ("field_worker", "/my-orders/"), ("finance", "/stats/")],
 )
 def test_home_sends_each_role_straight_to_its_screen(client_as, role, target):
     r = client_as(role).get("/")
     assert r.status_code == 302 and r["Location"] == target
 
 
-@pytest.mark.parametrize("role", ["finance", "field_worker", "coordinator", "nobody"])
+@pytest.mark.parametrize("role", ["coordinator", "nobody"])
 def test_home_lists_the_links_of_roles_without_a_screen(client_as, role):
     r = client_as(role).get("/")
     assert r.status_code == 200

@@ -471,5 +471,12 @@
   });
 
   setOutcome("served", false);
-  phone.focus();
+  if (lookup.querySelector(".lookup-result")) {
+    // Opened for a known resident (?resident=<id>, after a follow-up call):
+    // their card is in the page already; take it as if looked up.
+    lastLooked = phone.value.trim();
+    showLookup(lookup.innerHTML);
+  } else {
+    phone.focus();
+  }
 })();
