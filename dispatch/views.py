@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from dispatch.roles import Role, has_role
@@ -47,7 +47,33 @@ def _board_strings() -> dict[str, str]:
         "failed": _("That did not work: %(detail)s"),
         "paperwork_owed": _("Paperwork owed"),
         "nobody_else": _("Only you"),
+        "open_order": _("Open order %(number)s"),
+        # Red cards: the deadline passed and who has been alerted, in words.
+        "overdue": _("Overdue: %(stage)s, %(late)s late"),
+        "overdue_alert": _("Overdue: %(stage)s"),
+        "level": _("Escalation level: %(level)s"),
+        "days": _("%(n)s days"),
+        "stage_dispatch": _("dispatch"),
+        "stage_start": _("start of service"),
+        "stage_followup": _("follow-up call"),
+        "level_dispatcher": _("Dispatcher"),
+        "level_dispatch_lead": _("Dispatch lead"),
+        "level_supervisor": _("Supervisor"),
     }
+
+
+# The red marks follow the scheduler's pass (each new mark's alert refreshes
+# them at once); this re-reads them in between, for deadlines passed since.
+OVERDUE_REFRESH_SECONDS = 60
+
+
+def _order_url_template() -> str | None:
+    """The order page's address with 0 for the id, for the script to fill in;
+    None while that page does not exist."""
+    try:
+        return reverse("order-page", args=[0])
+    except NoReverseMatch:
+        return None
 
 
 @login_required
@@ -66,5 +92,8 @@ def board(request: HttpRequest) -> HttpResponse:
         "may_assign": request.user.has_perm("workorders.assign_workorder"),
         "may_approve": request.user.has_perm("workorders.approve_workorder"),
         "may_cancel": request.user.has_perm("workorders.cancel_workorder"),
+        "overdue_url": reverse("stats-overdue"),
+        "overdue_refresh_seconds": OVERDUE_REFRESH_SECONDS,
+        "order_url": _order_url_template(),
     }
     return render(request, "dispatch/board.html", {"board_config": config, "board_strings": _board_strings()})

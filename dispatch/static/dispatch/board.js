@@ -4,6 +4,11 @@
  * last_event_id, applied in id order. The socket resumes from the last id this
  * page applied, so a reconnect (sleeping laptop, restarted server) gets exactly
  * what was missed; {"type": "resync"} means reload the snapshot.
+ *
+ * Red marks: the overdue list (GET /api/v1/stats/overdue/) is read with the
+ * snapshot, again when the scheduler raises an `order.overdue` alert, and
+ * every config.overdue_refresh_seconds. A card is red while its order is in
+ * the state the list saw it in; a move clears the mark until the next read.
  */
 (function () {
   "use strict";
@@ -12,9 +17,12 @@
   var t = JSON.parse(document.getElementById("board-strings").textContent);
   var BOARD_STATES = ["received", "awaiting_approval", "approved", "assigned", "printed", "in_service", "returned"];
   var COLUMN_OF = { approved: "received" };
+  var LEVELS = ["dispatcher", "dispatch_lead", "supervisor"];
 
   var orders = new Map();
   var alerts = new Map();
+  var overdue = new Map(); // order id -> {stage, state, levels, overdue_minutes}
+  var overdueTimer = null;
   var lastId = null;
   var haveSnapshot = false;
   var ws = null;
@@ -79,6 +87,7 @@
     haveSnapshot = true;
     document.body.dataset.lastEventId = String(lastId);
     render();
+    loadOverdue();
   }
 
   function applyEvent(msg) {
@@ -92,6 +101,7 @@
       alerts.set(d.id, d);
       renderAlerts();
       beep();
+      if (d.kind === "order.overdue") soonLoadOverdue();
     } else if (msg.event === "alert.acknowledged") {
       alerts.delete(d.id);
       renderAlerts();
@@ -104,6 +114,51 @@
       if (b) { b.level = d.level; b.escalated_at = d.escalated_at; renderAlerts(); beep(); }
     }
     document.body.dataset.lastEventId = String(lastId);
+  }
+
+  // --- red marks ---------------------------------------------------------------------
+
+  function loadOverdue() {
+    return fetch(config.overdue_url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.json(); })
+      .then(function (body) {
+        overdue.clear();
+        body.results.forEach(function (row) { overdue.set(row.id, row); });
+        document.body.dataset.overdueReads = String(Number(document.body.dataset.overdueReads || 0) + 1);
+        renderOrders();
+      })
+      .catch(function () { /* keep the marks shown; the next read tries again */ });
+  }
+
+  function soonLoadOverdue() {
+    // One pass of the scheduler raises many alerts at once: one read for them all.
+    if (overdueTimer) return;
+    overdueTimer = setTimeout(function () { overdueTimer = null; loadOverdue(); }, 500);
+  }
+
+  setInterval(loadOverdue, Math.max(5, config.overdue_refresh_seconds) * 1000);
+
+  function lateness(minutes) {
+    if (minutes < 120) return fmt(t.minutes, { n: minutes });
+    if (minutes < 48 * 60) return fmt(t.hours, { n: Math.floor(minutes / 60) });
+    return fmt(t.days, { n: Math.floor(minutes / 1440) });
+  }
+
+  function highestLevel(levels) {
+    // Not marked yet (the deadline passed since the scheduler's last pass): the dispatcher's.
+    var found = "dispatcher";
+    (levels || []).forEach(function (l) { if (LEVELS.indexOf(l) > LEVELS.indexOf(found)) found = l; });
+    return found;
+  }
+
+  function overdueMark(late) {
+    var level = highestLevel(late.levels);
+    var mark = el("div", "overdue-mark");
+    mark.append(el("strong", "", fmt(t.overdue, {
+      stage: t["stage_" + late.stage] || late.stage, late: lateness(late.overdue_minutes),
+    })));
+    mark.append(el("span", "overdue-level", fmt(t.level, { level: t["level_" + level] || level })));
+    return { node: mark, level: level };
   }
 
   // --- socket ------------------------------------------------------------------------
@@ -199,8 +254,23 @@
     var c = el("article", "card " + o.urgency);
     c.dataset.orderId = o.id;
     var head = el("div", "card-head");
-    head.append(el("strong", "number", o.number), el("span", "urgency", t[o.urgency] || o.urgency));
+    var number = el("strong", "number", config.order_url ? null : o.number);
+    if (config.order_url) {
+      var link = el("a", "order-link", o.number);
+      link.href = config.order_url.replace("/0/", "/" + o.id + "/");
+      link.setAttribute("aria-label", fmt(t.open_order, { number: o.number }));
+      number.append(link);
+    }
+    head.append(number, el("span", "urgency", t[o.urgency] || o.urgency));
     c.append(head);
+    var late = overdue.get(o.id);
+    if (late && late.state === o.state) {
+      var mark = overdueMark(late);
+      c.classList.add("overdue");
+      c.dataset.overdueStage = late.stage;
+      c.dataset.overdueLevel = mark.level;
+      c.append(mark.node);
+    }
     c.append(el("div", "resident", o.resident));
     c.append(el("div", "service", o.service_name));
     c.append(el("div", "area", o.area));
@@ -241,9 +311,16 @@
       var d = a.data || {};
       var item = el("div", "alert " + a.level);
       item.dataset.alertId = a.id;
+      item.dataset.kind = a.kind || "";
       if (d.number) item.dataset.orderNumber = d.number;
-      item.append(el("strong", "", a.level === "escalated" ? t.escalated : t.new_request));
-      item.append(el("span", "", [d.number, d.resident, d.service_name, d.area].filter(Boolean).join(" · ")));
+      if (a.kind === "order.overdue") {
+        item.classList.add("overdue");
+        item.append(el("strong", "", fmt(t.overdue_alert, { stage: t["stage_" + d.stage] || d.stage })));
+        item.append(el("span", "", d.number + " · " + fmt(t.level, { level: t["level_" + d.level] || d.level })));
+      } else {
+        item.append(el("strong", "", a.level === "escalated" ? t.escalated : t.new_request));
+        item.append(el("span", "", [d.number, d.resident, d.service_name, d.area].filter(Boolean).join(" · ")));
+      }
       if (d.urgency === "urgent") item.append(el("span", "urgency", t.urgent));
       if (config.may_ack) {
         item.append(button(t.acknowledge, function () { send({ type: "ack", alert: a.id }); }, "ack"));
