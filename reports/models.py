@@ -132,7 +132,8 @@ class OrderDeadline(models.Model):
     stage = models.CharField(_("current stage"), max_length=20, choices=Stage.choices, blank=True)
     due_at = models.DateTimeField(_("due at"), null=True, db_index=True)
     calendar_key = models.CharField(max_length=64)
-    computed_at = models.DateTimeField()
+    # Indexed: the statistics roll-up finds the orders recomputed since it last ran.
+    computed_at = models.DateTimeField(db_index=True)
 
     class Meta:
         verbose_name = _("order deadlines")
@@ -266,3 +267,45 @@ class SubscriptionOccurrence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subscription_id} {self.occurs_at:%Y-%m-%d %H:%M}"
+
+
+class DailyFigure(models.Model):
+    """The statistics roll-up (see reports.rollup): one figure of one local day
+    for everything (`dimension` "") or for one value (`key`) of one filter
+    dimension (area, service, channel, partner). `count` is a number of rows;
+    `amount` a sum (fees, quality marks). Derived data: a day's rows are
+    deleted and computed again whenever something of that day changed."""
+
+    day = models.DateField()
+    dimension = models.CharField(max_length=10, blank=True)
+    key = models.CharField(max_length=40, blank=True)
+    figure = models.CharField(max_length=300)
+    count = models.BigIntegerField(default=0)
+    amount = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("daily figure")
+        verbose_name_plural = _("daily figures")
+        indexes = [
+            # Read without visiting the table (PostgreSQL: the other columns included).
+            models.Index(fields=["dimension", "key", "day"], include=["figure", "count", "amount"],
+                         name="daily_figure_lookup"),
+            models.Index(fields=["figure", "dimension", "key", "day"], include=["count"], name="daily_figure_by_figure"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.dimension}={self.key} {self.figure}: {self.count}"
+
+
+class RollupState(models.Model):
+    """The one row saying how far the roll-up goes: every day up to
+    `rolled_through` is in DailyFigure as of `seen_at` (changes to orders and
+    deadlines from `seen_at` on are not in it yet). Locked while refreshing,
+    so two scheduler copies refresh one after the other."""
+
+    rolled_through = models.DateField(null=True)
+    seen_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"rolled through {self.rolled_through} as of {self.seen_at}"
+

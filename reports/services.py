@@ -27,6 +27,7 @@ from dispatch.models import Resident, ServiceItem, Worker
 from dispatch.services import require_perm
 from realtime.services import raise_alert
 from reports import deadlines as deadline_rules
+from reports import rollup
 from reports.calendar import WorkingCalendar
 from reports.models import (
     OrderDeadline,
@@ -107,14 +108,18 @@ def overdue_mark(*, now: datetime.datetime | None = None) -> dict[str, int]:
     """Mark every open order past its current stage's deadline, once per stage
     and escalation level: the dispatcher at the deadline, the dispatch lead and
     the supervisor SLA_LEAD_LAG_MINUTES and SLA_SUPERVISOR_LAG_MINUTES after
-    it. Each new mark raises an `order.overdue` alert naming the role.
+    it. Each new mark raises an `order.overdue` alert naming the role; an order
+    that passed several levels since the last pass (a scheduler that was
+    stopped) gets all their marks but one alert, at the highest level, so a
+    board is not flooded with three pop-ups for one order.
     Reads the stored deadlines (`deadlines_refresh` first). Returns the
     number of marks made per level. Raises nothing of its own."""
     now = now or timezone.now()
     made = {str(level): 0 for level, _lag in _levels()}
+    due_by_level = {}
     for level, lag in _levels():
         marked = OverdueMark.objects.filter(order_id=OuterRef("order_id"), stage=OuterRef("stage"), level=level)
-        due = list(
+        due_by_level[level] = list(
             # Only deadlines computed since the order last changed: one assigned
             # a moment ago waits for the next pass instead of a wrong alert.
             OrderDeadline.objects.filter(
@@ -125,28 +130,42 @@ def overdue_mark(*, now: datetime.datetime | None = None) -> dict[str, int]:
             .order_by("due_at")
             .values_list("order_id", "stage", "due_at", "order__number", "order__state")
         )
-        for order_id, stage, due_at, number, state in due:
-            if _mark_once(order_id=order_id, stage=stage, level=level, due_at=due_at, number=number, state=state, now=now):
+    highest = {}  # (order, stage) -> the highest level it reached since the last pass
+    for level, rows in due_by_level.items():
+        for order_id, stage, *_rest in rows:
+            highest[(order_id, stage)] = level
+    for level, rows in due_by_level.items():
+        for order_id, stage, due_at, number, state in rows:
+            if _mark_once(
+                order_id=order_id, stage=stage, level=level, due_at=due_at, number=number, state=state, now=now,
+                alert=highest[(order_id, stage)] == level,
+            ):
                 made[str(level)] += 1
     return made
 
 
 def _mark_once(
     *, order_id: int, stage: str, level: str, due_at: datetime.datetime, number: str, state: str,
-    now: datetime.datetime,
+    now: datetime.datetime, alert: bool,
 ) -> bool:
+    """Make one mark and, when `alert`, its alert, which the marks of lower
+    levels made in this pass point to as well. False when another scheduler
+    copy made the mark first."""
     try:
         with transaction.atomic():
             mark = OverdueMark.objects.create(order_id=order_id, stage=stage, level=level, due_at=due_at, marked_at=now)
-            # No names or addresses: alerts are stored and sent to every board.
-            alert = raise_alert(
-                kind=OVERDUE_ALERT,
-                data={
-                    "order": order_id, "id": order_id, "number": number, "state": state, "stage": stage,
-                    "level": level, "to_role": level, "due_at": due_at.isoformat(),
-                },
-            )
-            OverdueMark.objects.filter(pk=mark.pk).update(alert_id=alert.pk)
+            if alert:
+                # No names or addresses: alerts are stored and sent to every board.
+                raised = raise_alert(
+                    kind=OVERDUE_ALERT,
+                    data={
+                        "order": order_id, "id": order_id, "number": number, "state": state, "stage": stage,
+                        "level": level, "to_role": level, "due_at": due_at.isoformat(),
+                    },
+                )
+                OverdueMark.objects.filter(
+                    Q(pk=mark.pk) | Q(order_id=order_id, stage=stage, alert_id__isnull=True)
+                ).update(alert_id=raised.pk)
     except IntegrityError:
         # Another scheduler copy marked it first (or is marking it now and
         # committed before us): its alert is the one.
@@ -393,10 +412,12 @@ def _occurrence_order(subscription: Subscription, occurs_at: datetime.datetime) 
 
 def scheduler_pass(*, now: datetime.datetime | None = None) -> dict[str, Any]:
     """One round of the scheduler: subscription orders, deadlines, overdue
-    marks. Raises nothing of its own."""
+    marks, then the statistics roll-up of the days changed since the last
+    round. Raises nothing of its own."""
     now = now or timezone.now()
     calendar = WorkingCalendar.load()
     subscriptions = subscriptions_schedule(now=now, calendar=calendar)
     computed = deadlines_refresh(calendar=calendar, now=now)
     marked = overdue_mark(now=now)
-    return {"subscriptions": subscriptions, "deadlines": computed, "overdue": marked}
+    rolled = rollup.refresh(now=now)
+    return {"subscriptions": subscriptions, "deadlines": computed, "overdue": marked, "rolled_up_days": rolled}

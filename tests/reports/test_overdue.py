@@ -51,10 +51,22 @@ def test_levels_follow_at_their_lags_and_each_alerts_once(levels, new_order, sch
     assert "resident" not in alerts[0].data
 
 
-def test_a_late_scheduler_raises_all_due_levels_at_once(levels, new_order, scheduler):
+def test_a_late_scheduler_marks_all_due_levels_with_one_alert_at_the_highest(levels, new_order, scheduler):
     order = new_order("clean", at=FRIDAY_16)
     scheduler(DISPATCH_BY + datetime.timedelta(hours=5))
     assert sorted(_levels(order)) == ["dispatch_lead", "dispatcher", "supervisor"]
+    alerts = list(_overdue_alerts())
+    assert [a.data["to_role"] for a in alerts] == ["supervisor"]
+    assert set(OverdueMark.objects.filter(order=order).values_list("alert_id", flat=True)) == {alerts[0].pk}
+
+
+def test_a_scheduler_late_past_one_level_alerts_that_level_only(levels, new_order, scheduler):
+    order = new_order("clean", at=FRIDAY_16)
+    scheduler(DISPATCH_BY + datetime.timedelta(minutes=90))
+    assert sorted(_levels(order)) == ["dispatch_lead", "dispatcher"]
+    assert [a.data["to_role"] for a in _overdue_alerts()] == ["dispatch_lead"]
+    scheduler(DISPATCH_BY + datetime.timedelta(hours=5))
+    assert [a.data["to_role"] for a in _overdue_alerts()] == ["dispatch_lead", "supervisor"]
 
 
 def test_lags_are_configurable(settings, levels, new_order, scheduler):
