@@ -66,6 +66,14 @@ def wait_for_port(port: int, timeout: float = 30) -> None:
     raise TimeoutError(port)
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the process has used: per intake it says what
+    a change costs the server, which a shared machine's load does not inflate
+    the way it inflates wall-clock latency."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
@@ -192,6 +200,7 @@ async def measure(stack: dict, n: int, rounds: int) -> dict[str, list[float]]:
     results: dict[str, list[float]] = {name: [] for name in stack["events"]}
     results["post"] = []
     missing = 0
+    cpu_before = cpu_seconds(stack["pid"])
     for i in range(rounds):
         t0 = time.perf_counter()
         answer = await asyncio.to_thread(stack["post"], i)
@@ -201,6 +210,8 @@ async def measure(stack: dict, n: int, rounds: int) -> dict[str, list[float]]:
             missing += n - len(arrived)
             results[name].extend((t - t0) * 1000 for t in arrived)
         await asyncio.sleep(0.05)
+    # Includes the 50 ms pauses' heartbeats and pings: small against the intakes.
+    results["cpu"] = [(cpu_seconds(stack["pid"]) - cpu_before) * 1000 / rounds]
     await clients.close()
     results["missing"] = [missing]
     if clients.refused:
@@ -259,7 +270,7 @@ def main() -> None:
         product = {
             "ws": f"ws://127.0.0.1:{port}/ws/board/?token={board}", "origin": base, "resume": True,
             "post": lambda i: post_json(base + "/api/v1/orders/", body, {"Authorization": f"Token {desk}"}),
-            "events": ["alert.raised", "order.received"],
+            "events": ["alert.raised", "order.received"], "pid": proc.pid,
         }
 
         floor_env = {**os.environ, "DATABASE_URL": dbs.url("floor"), "REDIS_URL": redis_url,
@@ -270,6 +281,7 @@ def main() -> None:
         floor = {
             "ws": f"ws://127.0.0.1:{fport}/ws/floor/", "origin": fbase, "resume": False,
             "post": lambda i: post_json(fbase + "/intake/", card(i)), "events": ["order.received"],
+            "pid": proc.pid,
         }
 
         rows = []
@@ -287,14 +299,17 @@ def main() -> None:
                     values = result[event]
                     rows.append((n, name, event, rounds, len(values), result["missing"][0],
                                  statistics.median(values), percentile(values, 95), percentile(values, 99),
-                                 statistics.median(result["post"])))
+                                 statistics.median(result["post"]), result["cpu"][0]))
                     print(f"N={n:<5} {name:<8} {event:<15} rounds={rounds:<3} samples={len(values):<6} "
                           f"missing={result['missing'][0]:<4} median={rows[-1][6]:7.1f} ms  p95={rows[-1][7]:7.1f} ms  "
-                          f"p99={rows[-1][8]:7.1f} ms  (POST answered: median {rows[-1][9]:.1f} ms)", flush=True)
-        print("\n| N | stack | measured to | rounds | samples | missing | median ms | p95 ms | p99 ms | POST answered (median ms) |")
-        print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-        for n, name, event, rounds, samples, missing, med, p95, p99, post in rows:
-            print(f"| {n} | {name} | {event} | {rounds} | {samples} | {missing} | {med:.1f} | {p95:.1f} | {p99:.1f} | {post:.1f} |")
+                          f"p99={rows[-1][8]:7.1f} ms  (POST answered: median {rows[-1][9]:.1f} ms; "
+                          f"server CPU {rows[-1][10]:.1f} ms per intake)", flush=True)
+        print("\n| N | stack | measured to | rounds | samples | missing | median ms | p95 ms | p99 ms "
+              "| POST answered (median ms) | server CPU per intake (ms) |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        for n, name, event, rounds, samples, missing, med, p95, p99, post, cpu in rows:
+            print(f"| {n} | {name} | {event} | {rounds} | {samples} | {missing} | {med:.1f} | {p95:.1f} | {p99:.1f} "
+                  f"| {post:.1f} | {cpu:.1f} |")
     finally:
         for proc in reversed(procs):
             proc.terminate()

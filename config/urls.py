@@ -26,7 +26,7 @@ from followup.api import (
     PeriodicVisitViewSet,
     SpotCheckViewSet,
 )
-from realtime.api import EventsView
+from realtime.api import AlertAcknowledgeView, AlertsView, EventsView
 from workorders import views as desk_views
 from workorders.api import OrderViewSet
 from workorders.board import AssignSuggestionsView, BoardSnapshotView
@@ -57,6 +57,8 @@ urlpatterns = [
     path("api/v1/board/", BoardSnapshotView.as_view(), name="board-snapshot"),
     path("api/v1/board/orders/<int:pk>/suggestions/", AssignSuggestionsView.as_view(), name="board-suggestions"),
     path("api/v1/events/", EventsView.as_view(), name="events"),
+    path("api/v1/alerts/", AlertsView.as_view(), name="alerts"),
+    path("api/v1/alerts/<int:pk>/acknowledge/", AlertAcknowledgeView.as_view(), name="alert-acknowledge"),
     path("api/v1/", include("printing.urls")),
     path("api/v1/", include("reports.urls")),
     path("api/v1/", include(router.urls)),

@@ -124,6 +124,19 @@ for _role, _perms in {
 }.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] + _perms
 
+# Issue 5 (screens): a field worker reports incidents on site; the dispatch
+# group and the front desk take them by phone too (procedure step 6); the
+# supervisor, who receives the emergencies, reads them.
+_INCIDENTS = ["workorders.add_incident", "workorders.view_incident"]
+for _role, _perms in {
+    Role.FIELD_WORKER: _INCIDENTS,
+    Role.FRONT_DESK: _INCIDENTS,
+    Role.DISPATCHER: _INCIDENTS,
+    Role.DISPATCH_LEAD: _INCIDENTS,
+    Role.SUPERVISOR: ["workorders.view_incident"],
+}.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] + _perms
+
 
 def has_role(user: AbstractBaseUser | AnonymousUser, *roles: str) -> bool:
     if not user.is_authenticated:

@@ -24,6 +24,15 @@ def _board_strings() -> dict[str, str]:
         "connecting": _("Connecting…"),
         "disconnected": _("Disconnected, retrying…"),
         "new_request": _("New request"),
+        # Each kind of alert has its own title: a dispatcher must see at once
+        # whether a pop-up is a new request, a problem on site or a complaint.
+        "incident_problem": _("Problem reported on site"),
+        "incident_emergency": _("EMERGENCY on site"),
+        "could_not_serve": _("could not serve"),
+        "to_supervisor": _("the supervisor is alerted too"),
+        "complaint_opened": _("Complaint after a follow-up call"),
+        "complaint_raised": _("Complaint overdue: raised to %(level)s"),
+        "subscription_not_ordered": _("Recurring service: an order could not be created"),
         "escalated": _("Escalated to the dispatch lead"),
         "acknowledge": _("Acknowledge"),
         "acknowledged_by": _("Taken by %(name)s"),
@@ -58,6 +67,7 @@ def _board_strings() -> dict[str, str]:
         "stage_followup": _("follow-up call"),
         "level_dispatcher": _("Dispatcher"),
         "level_dispatch_lead": _("Dispatch lead"),
+        "level_lead": _("Dispatch lead"),
         "level_supervisor": _("Supervisor"),
     }
 

@@ -15,6 +15,7 @@ import random
 import time
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -72,6 +73,18 @@ class BoardConsumer(AsyncWebsocketConsumer):
         _local_boards(asyncio.get_running_loop()).add(self.channel_name)
         _announce_presence(self.channel_layer)
         self.tasks = [asyncio.create_task(self._heartbeat()), asyncio.create_task(self._implicit_resume())]
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels' own dispatch first closes stale database connections by a
+        # hop to the one thread that runs sync code, for every message: with
+        # 100 boards, one commit's group message cost 100 hops queued in front
+        # of the HTTP views sharing that thread (half the intake's latency at
+        # N = 100, bench/RESULTS.md). This consumer reaches the database only
+        # through database_sync_to_async, which closes them itself in that thread.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def disconnect(self, code: int) -> None:
         if self.user is None:
@@ -235,8 +248,9 @@ class BoardConsumer(AsyncWebsocketConsumer):
             await asyncio.sleep(delay)
             delay = settings.BOARD_HEARTBEAT_SECONDS
             try:
+                head = await _table_head()
                 async with self.lock:
-                    if self.streaming:
+                    if self.streaming and head is not None and (self.position or 0) < head:
                         # Covers events whose live message never came and no
                         # later event revealed (a Redis restart, a full channel).
                         await self._catch_up()
@@ -289,6 +303,25 @@ class BoardConsumer(AsyncWebsocketConsumer):
 _boards: dict[asyncio.AbstractEventLoop, set[str]] = {}  # open board channels of this process
 _presence_planned: set[asyncio.AbstractEventLoop] = set()  # a broadcast is coming
 _presence_last: dict[asyncio.AbstractEventLoop, tuple[float, str]] = {}  # when, what was broadcast
+
+
+# Per loop: when the table's last id was last read, and that read (shared by all boards).
+_heads: dict[asyncio.AbstractEventLoop, tuple[float, asyncio.Task]] = {}
+
+
+async def _table_head() -> int | None:
+    """The event table's last id, read at most about once per heartbeat
+    interval per process: each board's heartbeat compares its position with
+    it and reads the table only when behind, instead of every board reading
+    the table every interval (N reads through the one sync thread)."""
+    loop = asyncio.get_running_loop()
+    read_at, read = _heads.get(loop, (0.0, None))
+    if read is None or (read.done() and loop.time() - read_at >= settings.BOARD_HEARTBEAT_SECONDS / 2):
+        read = loop.create_task(database_sync_to_async(selectors.last_event_id)())
+        _heads[loop] = (loop.time(), read)
+    # shield: one board's heartbeat cancelled (its socket closed) must not
+    # cancel the read the others wait for.
+    return await asyncio.shield(read)
 
 
 def _local_boards(loop: asyncio.AbstractEventLoop) -> set[str]:

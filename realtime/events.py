@@ -35,6 +35,8 @@ EVENT_TYPES: dict[str, tuple[str, ...]] = {
     "order.escalated": ORDER_FIELDS,
     "order.resolved": ORDER_FIELDS,
     "order.closed_unreachable": ORDER_FIELDS,
+    # A worker met a problem on site (workorders.Incident): no note, no health data.
+    "order.incident_reported": (*ORDER_FIELDS, "incident"),
     "alert.raised": ALERT_RAISED_FIELDS,
     "alert.acknowledged": ALERT_ACKNOWLEDGED_FIELDS,
     "alert.repeated": ALERT_REPEATED_FIELDS,

@@ -53,3 +53,12 @@ def board_presence() -> list[dict[str, str]]:
     present = BoardPresence.objects.filter(seen_at__gte=fresh).values("user_id")
     users = get_user_model().objects.filter(pk__in=present).order_by("username")
     return [{"username": u.get_username(), "name": u.get_full_name() or u.get_username()} for u in users]
+
+
+def alerts(*, open_only: bool):
+    """Alerts with who acknowledged them: the open ones oldest first, or all
+    of them newest first."""
+    rows = Alert.objects.select_related("acknowledged_by")
+    if open_only:
+        return rows.filter(acknowledged_at__isnull=True).order_by("raised_at", "id")
+    return rows.order_by("-raised_at", "-id")

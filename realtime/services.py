@@ -149,28 +149,56 @@ def alert_acknowledge(*, actor: AbstractBaseUser, alert_id: int) -> tuple[Alert,
         raised_at = Alert.objects.filter(pk=alert_id).values_list("raised_at", flat=True).first()
         if raised_at is None:
             raise AlertNotFound(alert_id)
-        now = timezone.now()
-        ack_seconds = round(max((now - raised_at).total_seconds(), 0.0), 3)
-        # A conditional UPDATE, not read-then-write: of two dispatchers clicking
-        # at once exactly one matches `acknowledged_at IS NULL`, on any database.
-        won = bool(
-            Alert.objects.filter(pk=alert_id, acknowledged_at__isnull=True).update(
-                acknowledged_by=actor, acknowledged_at=now, ack_seconds=ack_seconds
-            )
-        )
+        won = _acknowledge(actor=actor, alert_id=alert_id, raised_at=raised_at)
         alert = Alert.objects.select_related("acknowledged_by").get(pk=alert_id)
-        if won:
-            publish(
-                "alert.acknowledged",
-                {
-                    "id": alert.id,
-                    "by": actor.get_username(),
-                    "by_name": _display_name(actor),
-                    "at": now.isoformat(),
-                    "ack_seconds": ack_seconds,
-                },
-            )
     return alert, won
+
+
+def alerts_acknowledge_for(*, kind: str, data_id: int, actor: AbstractBaseUser | None) -> list[int]:
+    """Acknowledge, as `actor`, the open alerts of this kind raised about the
+    object whose id is `data_id` (an `order.received` alert once its order is
+    assigned, started or cancelled: a handled request must stop sounding).
+    `actor` None is the department's scheduled work: the acknowledgement then
+    names no one. Call it inside the transaction that handled the object, like `publish`.
+    Returns the ids of the alerts this call acknowledged. Raises nothing of its own."""
+    acknowledged = []
+    with transaction.atomic(savepoint=False):
+        # Open alerts are few (the index on acknowledged_at finds them); the
+        # JSON lookup only filters those.
+        open_ones = Alert.objects.filter(kind=kind, acknowledged_at__isnull=True, data__id=data_id)
+        for alert_id, raised_at in open_ones.values_list("id", "raised_at"):
+            if _acknowledge(actor=actor, alert_id=alert_id, raised_at=raised_at):
+                acknowledged.append(alert_id)
+    return acknowledged
+
+
+def _acknowledge(*, actor: AbstractBaseUser | None, alert_id: int, raised_at: datetime.datetime) -> bool:
+    # Lock order: the publish turn before an alert's row, everywhere. An order
+    # service acknowledges its alert after publishing the order's event (it
+    # holds the turn); an acknowledgement that locked the row first and then
+    # waited for the turn would deadlock with it.
+    _take_publish_turn()
+    now = timezone.now()
+    ack_seconds = round(max((now - raised_at).total_seconds(), 0.0), 3)
+    # A conditional UPDATE, not read-then-write: of two dispatchers clicking
+    # at once exactly one matches `acknowledged_at IS NULL`, on any database.
+    won = bool(
+        Alert.objects.filter(pk=alert_id, acknowledged_at__isnull=True).update(
+            acknowledged_by=actor, acknowledged_at=now, ack_seconds=ack_seconds
+        )
+    )
+    if won:
+        publish(
+            "alert.acknowledged",
+            {
+                "id": alert_id,
+                "by": actor.get_username() if actor is not None else None,
+                "by_name": _display_name(actor) if actor is not None else "",
+                "at": now.isoformat(),
+                "ack_seconds": ack_seconds,
+            },
+        )
+    return won
 
 
 def alerts_tick(*, now: datetime.datetime | None = None) -> dict[str, int]:
@@ -185,6 +213,7 @@ def alerts_tick(*, now: datetime.datetime | None = None) -> dict[str, int]:
     escalate_before = now - datetime.timedelta(seconds=settings.ALERT_ESCALATE_SECONDS)
     done = {"repeated": 0, "escalated": 0}
     with transaction.atomic():
+        _take_publish_turn()  # before the rows: the lock order of `_acknowledge`
         # skip_locked: a second worker passes over the rows the first holds
         # instead of waiting for them (PostgreSQL; SQLite serializes writers).
         due = list(
@@ -203,6 +232,7 @@ def alerts_tick(*, now: datetime.datetime | None = None) -> dict[str, int]:
                 )
                 done["escalated"] += 1
     with transaction.atomic():
+        _take_publish_turn()
         due = list(
             Alert.objects.select_for_update(skip_locked=True)
             .filter(acknowledged_at__isnull=True, last_sounded_at__lte=repeat_before)

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from config.permissions import ActionPermissions
@@ -12,7 +13,7 @@ from config.query import MAX_ID, query_id
 from config.rest import IdRelatedField
 from dispatch.models import Resident, ServiceItem
 from workorders import selectors, services
-from workorders.models import OrderHistory, WorkOrder
+from workorders.models import Incident, IncidentKind, OrderHistory, WorkOrder
 
 
 class HistorySerializer(serializers.ModelSerializer):
@@ -84,6 +85,24 @@ class ReturnSerializer(serializers.Serializer):
     fee = serializers.DecimalField(max_digits=10, decimal_places=2, required=False, allow_null=True, default=None)
     materials = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     remarks = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class IncidentSerializer(serializers.ModelSerializer):
+    reporter = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    order_number = serializers.CharField(source="order.number", read_only=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = Incident
+        fields = ["id", "order", "order_number", "kind", "kind_display", "note", "could_not_serve", "reporter",
+                  "created_at"]
+        read_only_fields = fields
+
+
+class IncidentReportSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=IncidentKind.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    could_not_serve = serializers.BooleanField(required=False, default=False)
 
 
 def _transition_action(name: str, serializer_class, run, summary: str):
@@ -199,3 +218,19 @@ class OrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         "Finance confirms the fee paid",
     )
 
+
+    @extend_schema(methods=["GET"], responses={200: IncidentSerializer(many=True)},
+                   summary="The incidents reported on the order, oldest first")
+    @extend_schema(methods=["POST"], request=IncidentReportSerializer, responses={201: IncidentSerializer},
+                   summary="Report a problem or an emergency met on site; it pops up on every board at once")
+    @action(detail=True, methods=["get", "post"], url_path="incidents", pagination_class=None)
+    def incidents(self, request, pk=None):
+        order = self.get_object()  # 404 for unknown or invisible orders (another worker's)
+        if request.method == "POST":
+            data = IncidentReportSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            incident = services.incident_report(actor=request.user, order_id=order.pk, **data.validated_data)
+            return Response(IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
+        if not request.user.has_perm("workorders.view_incident"):
+            raise PermissionDenied
+        return Response(IncidentSerializer(selectors.order_incidents(order.pk), many=True).data)

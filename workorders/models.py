@@ -117,7 +117,18 @@ class WorkOrder(ConcurrentTransitionMixin, models.Model):
             ),
             models.CheckConstraint(condition=models.Q(fee__gte=0), name="order_fee_not_negative"),
         ]
-        indexes = [models.Index(fields=["worker", "state"]), models.Index(fields=["state", "urgency"])]
+        indexes = [
+            models.Index(fields=["worker", "state"]),
+            models.Index(fields=["state", "urgency"]),
+            # Statistics (reports.rollup): fees due by return and paid by payment
+            # day, and the orders changed since the roll-up last ran.
+            models.Index(fields=["returned_at"], name="order_returned_at"),
+            models.Index(fields=["fee_paid_at"], name="order_fee_paid_at"),
+            models.Index(fields=["updated_at"], name="order_updated_at"),
+            # Statistics: open orders of a period (compliance, overdue now)
+            # without walking every order of the period.
+            models.Index(fields=["created_at", "id"], condition=models.Q(state__in=OPEN_STATES), name="order_open_created"),
+        ]
 
     def __str__(self) -> str:
         return self.number or f"#{self.pk}"
@@ -236,3 +247,30 @@ class OrderHistory(AppendOnly, models.Model):
     def __str__(self) -> str:
         return f"{self.transition}: {self.from_state} -> {self.to_state}"
 
+
+class IncidentKind(models.TextChoices):
+    PROBLEM = "problem", _("Problem")
+    EMERGENCY = "emergency", _("Emergency")
+
+
+class Incident(AppendOnly, models.Model):
+    """Something unexpected a worker met on site (procedure step 6), reported at
+    once to the dispatch group; an emergency also goes to the supervisor.
+    Append-only: a report is a record of what was said, never edited."""
+
+    order = models.ForeignKey(WorkOrder, verbose_name=_("work order"), on_delete=models.PROTECT, related_name="incidents")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reported by"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=IncidentKind.choices)
+    note = models.TextField(_("what happened"), blank=True)
+    could_not_serve = models.BooleanField(_("could not serve"), default=False)
+    created_at = models.DateTimeField(_("reported at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+
+    def __str__(self) -> str:
+        return f"{self.order} {self.kind}"

@@ -2,8 +2,13 @@
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
 
-from workorders.models import State, WorkOrder
+from dispatch.models import Worker
+from workorders.models import Incident, State, WorkOrder
+
+# A field worker's work in hand: given to him, on paper, or being served.
+MY_ORDER_STATES = [State.ASSIGNED, State.PRINTED, State.IN_SERVICE]
 
 
 def orders_visible_to(user: AbstractBaseUser) -> QuerySet[WorkOrder]:
@@ -39,3 +44,25 @@ def order_by_number(user: AbstractBaseUser, number: str) -> WorkOrder | None:
     """The order with this number as printed or scanned (any case, spaces
     around), if the user may see it."""
     return orders_visible_to(user).filter(number__iexact=number.strip()).first()
+
+
+def worker_of(user: AbstractBaseUser) -> Worker | None:
+    """The worker record linked to this login, if any."""
+    return Worker.objects.filter(user_id=user.pk).first() if user.is_authenticated else None
+
+
+def my_orders(user: AbstractBaseUser) -> list[WorkOrder]:
+    """The open work of the worker linked to this login (assigned, printed, in
+    service), with the residents' phones, in the order of the day: agreed
+    time, else when it was assigned. Nobody else's orders, ever."""
+    return list(
+        orders_visible_to(user)
+        .filter(worker__user=user, state__in=MY_ORDER_STATES)
+        .prefetch_related("resident__phones")
+        .order_by(Coalesce("requested_for", "assigned_at"), "id")
+    )
+
+
+def order_incidents(order_id: int) -> QuerySet[Incident]:
+    """The order's incidents, oldest first. Callers check the order is visible."""
+    return Incident.objects.filter(order_id=order_id).select_related("reporter").order_by("created_at", "id")

@@ -19,8 +19,19 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 from dispatch.errors import Conflict, InvalidInput, NotEligible, NotFound
 from dispatch.models import Channel, IntakeRecord, PartnerUnit, Resident, ServiceItem, Worker
 from dispatch.services import require_perm
-from realtime.services import publish, raise_alert
-from workorders.models import TRANSITION_LABELS, FeeStatus, OrderHistory, State, Urgency, WorkOrder
+from realtime.services import alerts_acknowledge_for, publish, raise_alert
+from workorders.models import (
+    OPEN_STATES,
+    TRANSITION_LABELS,
+    FeeStatus,
+    Incident,
+    IncidentKind,
+    OrderHistory,
+    State,
+    Urgency,
+    WorkOrder,
+)
+from workorders.selectors import orders_visible_to
 
 # A time typed at the desk a moment ago is still "now", not the past.
 PAST_GRACE = datetime.timedelta(minutes=5)
@@ -279,10 +290,14 @@ def order_assign(
     """Assign a worker with the needed skill, or a partner unit that provides the
     service. Raises Forbidden, NotFound, Conflict (state, approval missing),
     InvalidInput (both or neither given, inactive, lacking skill or service)."""
-    return _run_transition(
-        actor=actor, order_id=order_id, name="assign", note=note,
-        prepare=lambda order: {**_validated_assignee(order, worker_id, partner_id), "at": timezone.now()},
-    )
+    with transaction.atomic():
+        order = _run_transition(
+            actor=actor, order_id=order_id, name="assign", note=note,
+            prepare=lambda order: {**_validated_assignee(order, worker_id, partner_id), "at": timezone.now()},
+        )
+        # Handled: the request's pop-up stops sounding on every board, in this commit.
+        alerts_acknowledge_for(kind="order.received", data_id=order.pk, actor=actor)
+    return order
 
 
 def order_reassign(
@@ -310,6 +325,18 @@ class PrintKind:
     BACKFILL = "backfill"
 
 
+def print_kind(order: WorkOrder) -> str | None:
+    """What the order's next print is (a PrintKind value), by its state: the
+    first print of an assigned order, a backfill of an emergency order's owed
+    copies, otherwise a reprint; None in a state without paper. Read under the
+    order's lock, it is what `order_print` will do."""
+    if order.state == State.ASSIGNED:
+        return PrintKind.FIRST
+    if order.state not in REPRINTABLE:
+        return None
+    return PrintKind.BACKFILL if order.paperwork_owed else PrintKind.REPRINT
+
+
 def order_print(*, actor: AbstractBaseUser, order_id: int) -> tuple[WorkOrder, str]:
     """Account for a print of the order and say which kind it was: the first
     print of an assigned order runs the `print` transition; an emergency
@@ -320,16 +347,17 @@ def order_print(*, actor: AbstractBaseUser, order_id: int) -> tuple[WorkOrder, s
     require_perm(actor, "workorders.print_workorder")
     with transaction.atomic():
         order = _locked(order_id)
-        if order.state == State.ASSIGNED:
-            return _run_transition(actor=actor, order_id=order_id, name="print"), PrintKind.FIRST
-        if order.state not in REPRINTABLE:
+        kind = print_kind(order)
+        if kind == PrintKind.FIRST:
+            return _run_transition(actor=actor, order_id=order_id, name="print"), kind
+        if kind is None:
             raise _conflict(
                 order,
                 _("Order %(number)s is %(state)s; it cannot be printed now.")
                 % {"number": order.number, "state": order.get_state_display()},
             )
-        if not order.paperwork_owed:
-            return order, PrintKind.REPRINT
+        if kind == PrintKind.REPRINT:
+            return order, kind
         order.paperwork_owed = False
         order.save(update_fields=["paperwork_owed", "updated_at"])
         OrderHistory.objects.create(
@@ -360,10 +388,14 @@ def order_emergency_start(*, actor: AbstractBaseUser, order_id: int, worker_id: 
     """Serve first, paperwork afterwards: an urgent order goes straight to
     `in_service` with this worker and owes its printed copies.
     Raises Forbidden, NotFound, Conflict (not urgent, wrong state), InvalidInput."""
-    return _run_transition(
-        actor=actor, order_id=order_id, name="emergency_start", note=note,
-        prepare=lambda order: {"worker": _validated_worker(order, worker_id), "at": timezone.now()},
-    )
+    with transaction.atomic():
+        order = _run_transition(
+            actor=actor, order_id=order_id, name="emergency_start", note=note,
+            prepare=lambda order: {"worker": _validated_worker(order, worker_id), "at": timezone.now()},
+        )
+        # Handled: the request's pop-up stops sounding on every board, in this commit.
+        alerts_acknowledge_for(kind="order.received", data_id=order.pk, actor=actor)
+    return order
 
 
 def order_return(
@@ -402,10 +434,14 @@ def order_cancel(*, actor: AbstractBaseUser, order_id: int, reason: str) -> Work
     Raises Forbidden, NotFound, Conflict, InvalidInput (no reason)."""
     if not reason.strip():
         raise _field_error("reason", _("Give a reason."))
-    return _run_transition(
-        actor=actor, order_id=order_id, name="cancel", note=reason.strip(),
-        prepare=lambda order: {"reason": reason.strip()},
-    )
+    with transaction.atomic():
+        order = _run_transition(
+            actor=actor, order_id=order_id, name="cancel", note=reason.strip(),
+            prepare=lambda order: {"reason": reason.strip()},
+        )
+        # Handled: the request's pop-up stops sounding on every board, in this commit.
+        alerts_acknowledge_for(kind="order.received", data_id=order.pk, actor=actor)
+    return order
 
 
 def order_log_followup(*, actor: AbstractBaseUser, order_id: int, satisfied: bool, note: str = "") -> WorkOrder:
@@ -457,3 +493,74 @@ def order_settle_fee(*, actor: AbstractBaseUser, order_id: int, note: str = "") 
         publish("order.fee_settled", order_event_data(order))
     return order
 
+
+
+# --- Incidents on site (procedure step 6) -------------------------------------------
+
+INCIDENT_ALERT_KIND = "incident"
+# Who an emergency goes to besides the dispatch group: `to_role` in the alert's
+# data, as `alert.escalated` names the role it escalates to.
+EMERGENCY_ROLE = "supervisor"
+
+
+def incident_event_data(incident: Incident) -> dict[str, Any]:
+    """The incident as boards get it. No note: what a worker writes on site
+    may be about the resident's health, and events go to every board."""
+    return {
+        "id": incident.pk,
+        "kind": incident.kind,
+        "could_not_serve": incident.could_not_serve,
+        "reported_by": incident.reporter.get_username(),
+        "at": incident.created_at.isoformat(),
+    }
+
+
+def incident_report(
+    *, actor: AbstractBaseUser, order_id: int, kind: str, note: str, could_not_serve: bool = False
+) -> Incident:
+    """Record what a worker met on site and tell the dispatch group at once: an
+    `order.incident_reported` event and an alert on every board; an emergency's
+    alert names the supervisor (`to_role`), whose board shows it too. The
+    order itself does not change (a worker who could not serve is sent back
+    by a dispatcher, `order_redispatch`).
+
+    A field worker reports on his own orders only; the dispatch group and the
+    front desk record what a worker tells them by phone.
+    Raises Forbidden (role), NotFound (unknown order, or another worker's),
+    InvalidInput (unknown kind, a problem without a note), Conflict (the order
+    is closed, cancelled or rejected)."""
+    require_perm(actor, "workorders.add_incident")
+    if kind not in IncidentKind.values:
+        raise _field_error("kind", _("Choose a problem or an emergency."))
+    note = note.strip()
+    if kind == IncidentKind.PROBLEM and not note:
+        raise _field_error("note", _("Say what happened."))
+    with transaction.atomic():
+        # No row lock: the report changes nothing on the order, and a report
+        # that lands just after a transition is still true.
+        order = orders_visible_to(actor).filter(pk=order_id).first()
+        if order is None:
+            raise NotFound(_("No such work order."))
+        if order.state not in OPEN_STATES:
+            raise _conflict(
+                order,
+                _("Order %(number)s is %(state)s; call the dispatch group instead.")
+                % {"number": order.number, "state": order.get_state_display()},
+            )
+        incident = Incident.objects.create(
+            order=order, reporter=actor, kind=kind, note=note, could_not_serve=could_not_serve
+        )
+        card = order_event_data(order)
+        publish("order.incident_reported", {**card, "incident": incident_event_data(incident)})
+        raise_alert(
+            kind=INCIDENT_ALERT_KIND,
+            data={
+                **card,
+                "incident": incident.pk,
+                "incident_kind": kind,
+                "could_not_serve": could_not_serve,
+                "reported_by": actor.get_username(),
+                "to_role": EMERGENCY_ROLE if kind == IncidentKind.EMERGENCY else None,
+            },
+        )
+    return incident

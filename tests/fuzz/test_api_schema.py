@@ -31,19 +31,21 @@ MAX_EXAMPLES = 10
 # What each role must never get a 2xx answer from: (method or "*", path regex).
 _RESIDENT_DATA_PROTECTION = ("*", r"^/api/v1/residents/\{id\}/(access-log|export|anonymise)/$")
 _QUALITY_LOOP = [("*", r"^/api/v1/(followups|escalations|spot-checks|visits)/")]
-_BOARD = [("*", r"^/api/v1/(board|events)/")]
+_BOARD = [("*", r"^/api/v1/(board|events|alerts)/")]
 _PERSONAL = [("*", r"^/api/v1/(residents|intakes)/")]
 FORBIDDEN: dict[str, list[tuple[str, str]]] = {
     "front_desk": [_RESIDENT_DATA_PROTECTION, ("*", r"^/api/v1/(escalations|spot-checks|visits)/"), *_BOARD],
     "dispatcher": [_RESIDENT_DATA_PROTECTION, *_QUALITY_LOOP],
     "dispatch_lead": [_RESIDENT_DATA_PROTECTION, ("POST", r"^/api/v1/spot-checks/")],
-    # A field worker reads the service catalogue and their own orders, nothing else.
+    # A field worker reads the service catalogue and their own orders, nothing
+    # else; the one thing he posts is an incident on one of them.
     "field_worker": [*_PERSONAL, *_QUALITY_LOOP, *_BOARD, ("*", r"^/api/v1/(areas|workers|partners|print)/"),
-                     ("POST", r"^/api/v1/orders/")],
+                     ("POST", r"^/api/v1/orders/(?!\{id\}/incidents/$)")],
     # The coordinator keeps the catalogue: no orders, no residents.
     "coordinator": [*_PERSONAL, *_QUALITY_LOOP, *_BOARD, ("*", r"^/api/v1/(orders|print)/")],
     "finance": [*_PERSONAL, *_QUALITY_LOOP, *_BOARD, ("POST", r"^/api/v1/orders/$"), ("*", r"^/api/v1/print/")],
-    "supervisor": [("POST", r"^/api/v1/(orders|residents|intakes|visits)/$")],
+    # The supervisor watches the board; the dispatchers answer its alerts.
+    "supervisor": [("POST", r"^/api/v1/(orders|residents|intakes|visits)/$"), ("POST", r"^/api/v1/alerts/")],
     "nobody": [("*", r"^/api/v1/(?!auth/)")],
 }
 # Health notes are for the roles that plan care.

@@ -197,3 +197,22 @@ async def test_a_slow_reader_loses_nothing(board, take_request, settings, monkey
     assert ids == list(range(ids[0], ids[0] + 60))
     assert json.loads(json.dumps(got)) == got
     await client.close()
+
+
+async def test_an_event_whose_live_message_never_came_arrives_with_the_heartbeat(board, take_request):
+    # Two boards: the process reads the table's head once per interval for
+    # both, and each board that is behind it reads what it missed.
+    one = await board("dispatcher", resume=None)
+    two = await board("supervisor", resume=None)
+    await take_request()
+    seen = (await one.events(2))[-1]["id"]
+    await two.events(2)
+    # A row in the log that no message announced (a Redis restart between
+    # commit and send), with no later event to reveal the gap.
+    lost = await database_sync_to_async(Event.objects.create)(type="order.received", data={"id": 0, "number": "-", "state": "received"})
+    for client in (one, two):
+        got = await client.next(timeout=3)
+        assert got["id"] == lost.id == seen + 1
+        await client.no_event(0.7)  # sent once, not again on later beats
+    await one.close()
+    await two.close()

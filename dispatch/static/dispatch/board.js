@@ -105,7 +105,8 @@
     } else if (msg.event === "alert.acknowledged") {
       alerts.delete(d.id);
       renderAlerts();
-      if (d.by !== config.username) showMessage(fmt(t.acknowledged_by, { name: d.by_name }));
+      // `by` is null when no person acted (the scheduler assigned a recurring order).
+      if (d.by && d.by !== config.username) showMessage(fmt(t.acknowledged_by, { name: d.by_name }));
     } else if (msg.event === "alert.repeated") {
       var a = alerts.get(d.id);
       if (a) { a.sound_count = d.sound_count; beep(); }
@@ -318,8 +319,15 @@
         item.append(el("strong", "", fmt(t.overdue_alert, { stage: t["stage_" + d.stage] || d.stage })));
         item.append(el("span", "", d.number + " · " + fmt(t.level, { level: t["level_" + d.level] || d.level })));
       } else {
-        item.append(el("strong", "", a.level === "escalated" ? t.escalated : t.new_request));
+        item.append(el("strong", "", alertTitle(a)));
         item.append(el("span", "", [d.number, d.resident, d.service_name, d.area].filter(Boolean).join(" · ")));
+        if (a.kind === "incident") {
+          item.classList.add("incident", d.incident_kind || "problem");
+          var extra = [];
+          if (d.could_not_serve) extra.push(t.could_not_serve);
+          if (d.to_role) extra.push(t.to_supervisor);
+          if (extra.length) item.append(el("span", "", extra.join(" · ")));
+        }
       }
       if (d.urgency === "urgent") item.append(el("span", "urgency", t.urgent));
       if (config.may_ack) {
@@ -330,6 +338,17 @@
     items.reverse(); // newest on top
     box.replaceChildren.apply(box, items);
     box.hidden = items.length === 0;
+  }
+
+  function alertTitle(a) {
+    var d = a.data || {};
+    if (a.kind === "incident") return d.incident_kind === "emergency" ? t.incident_emergency : t.incident_problem;
+    if (a.kind === "escalation.opened") return t.complaint_opened;
+    if (a.kind === "escalation.raised") {
+      return fmt(t.complaint_raised, { level: t["level_" + d.level] || d.level });
+    }
+    if (a.kind === "subscription.not_ordered") return t.subscription_not_ordered;
+    return a.level === "escalated" ? t.escalated : t.new_request;
   }
 
   function renderPresence(users) {
