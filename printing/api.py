@@ -1,5 +1,6 @@
 """REST API of printing (DESIGN.md section 7): the printed order as a PDF, its
-print history, a worker's batch of orders for a day and the daily dispatch list.
+print history, a worker's batch of orders for a day, the daily dispatch list
+and the follow-up call sheet.
 
 Views validate input, call one service and answer the PDF. Errors stay JSON
 (`config.api.exception_handler`) even when the client asked for a PDF.
@@ -192,3 +193,15 @@ class DailyListView(PdfView):
             actor=request.user, worker_id=data.validated_data["worker"], day=data.validated_data["date"],
             language=data.validated_language(),
         ))
+
+
+class FollowUpSheetView(PdfView):
+    @extend_schema(
+        parameters=[OpenApiParameter("language", str, enum=PrintLanguage.values, required=False)],
+        responses={(200, "application/pdf"): _PDF, 400: _ERRORS[400], 403: _ERRORS[403]},
+        summary="The follow-up call sheet: returned orders waiting for their call, with cells to fill by hand",
+        tags=["printing"],
+    )
+    def get(self, request):
+        data = _input(LanguageSerializer, request)
+        return _pdf_response(services.followup_sheet_pdf(actor=request.user, language=data.validated_language()))

@@ -357,57 +357,109 @@ def render_daily_list(
 ) -> bytes:
     """A landscape table of one worker's orders for one day, repeated header
     row on every page."""
+    with translation.override(language):
+        return _table_document(
+            title=_("Daily dispatch list"),
+            subtitle=_("Worker: %(worker)s · Date: %(day)s · %(count)s orders")
+            % {"worker": worker, "day": day.isoformat(), "count": len(rows)},
+            headers=[_("Time"), _("Order no."), _("Resident"), _("Address"), _("Phone"), _("Service"),
+                     _("Urgency"), _("State"), _("Special instructions")],
+            rows=[
+                [row.time, row.number, row.resident, row.address, row.phone, row.service,
+                 _("Urgent") if row.urgent else _("Normal"), row.state, _clip(row.notes, 160)]
+                for row in rows
+            ],
+            widths=[56, 104, 70, 126, 84, 96, 58, 68, 108],
+            empty=_("No orders for this day."),
+            printed_by=printed_by,
+        )
+
+
+@dataclass(frozen=True)
+class FollowUpSheetRow:
+    returned: str
+    number: str
+    resident: str
+    phone: str
+    service: str
+    worker: str
+
+
+def render_followup_sheet(*, language: str, rows: Sequence[FollowUpSheetRow], printed_by: str) -> bytes:
+    """The follow-up call sheet: the returned orders waiting for their call,
+    oldest first, with empty cells a caller ticks and fills on paper (the
+    outcome, quality 1-5, satisfied, comments) before typing them in."""
+    with translation.override(language):
+        return _table_document(
+            title=_("Follow-up call sheet"),
+            subtitle=_("%(count)s calls · Tick one outcome per call; quality 1 (bad) to 5 (very good)")
+            % {"count": len(rows)},
+            headers=[_("Returned"), _("Order no."), _("Resident"), _("Phone"), _("Service"), _("Worker"),
+                     _("Reached"), _("No answer"), _("Wrong number"), _("Refused"),
+                     _("Quality (1-5)"), _("Satisfied (yes/no)"), _("Comments")],
+            rows=[
+                [row.returned, row.number, row.resident, row.phone, row.service, row.worker,
+                 "", "", "", "", "", "", ""]
+                for row in rows
+            ],
+            widths=[52, 82, 58, 72, 66, 56, 38, 38, 38, 38, 42, 46, 144],
+            empty=_("No follow-up calls are waiting."),
+            printed_by=printed_by,
+            min_row_height=30,
+        )
+
+
+def _table_document(
+    *, title: str, subtitle: str, headers: list[str], rows: list[list[str]], widths: list[float], empty: str,
+    printed_by: str, min_row_height: float | None = None,
+) -> bytes:
+    """A landscape A4 table under a title line, its header row repeated on
+    every page, a footer with who printed it and the page number. Text is
+    person-entered: escaped, never read as markup. Call inside the print
+    language's translation.override."""
     face = typeface()
     buffer = io.BytesIO()
-    with translation.override(language):
-        cell = ParagraphStyle("cell", fontName=face.name, fontSize=10.5, leading=13)
-        # Chinese has no spaces: such text may break between any two characters.
-        cjk_cell = ParagraphStyle("cjk_cell", parent=cell, wordWrap="CJK")
-        head = ParagraphStyle("head", parent=cell, fontSize=10.5)
-        title = ParagraphStyle("title", parent=cell, fontSize=18, leading=24)
-        sub = ParagraphStyle("sub", parent=cell, fontSize=12, leading=16)
+    cell = ParagraphStyle("cell", fontName=face.name, fontSize=10.5, leading=13)
+    # Chinese has no spaces: such text may break between any two characters.
+    cjk_cell = ParagraphStyle("cjk_cell", parent=cell, wordWrap="CJK")
+    head = ParagraphStyle("head", parent=cell, fontSize=10.5)
+    title_style = ParagraphStyle("title", parent=cell, fontSize=18, leading=24)
+    sub = ParagraphStyle("sub", parent=cell, fontSize=12, leading=16)
 
-        def p(text: str, style: ParagraphStyle = cell) -> Paragraph:
-            if style is cell and _HAS_CJK.search(text):
-                style = cjk_cell
-            return Paragraph(_escape(text), style)
+    def p(text: str, style: ParagraphStyle = cell) -> Paragraph:
+        if style is cell and _HAS_CJK.search(text):
+            style = cjk_cell
+        return Paragraph(_escape(text), style)
 
-        headers = [_("Time"), _("Order no."), _("Resident"), _("Address"), _("Phone"), _("Service"),
-                   _("Urgency"), _("State"), _("Special instructions")]
-        data = [[p(h, head) for h in headers]]
-        for row in rows:
-            data.append([
-                p(row.time), p(row.number), p(row.resident), p(row.address), p(row.phone), p(row.service),
-                p(_("Urgent") if row.urgent else _("Normal")), p(row.state), p(_clip(row.notes, 160)),
-            ])
-        widths = [56, 104, 70, 126, 84, 96, 58, 68, 108]
-        table = Table(data, colWidths=widths, repeatRows=1)
-        table.setStyle(TableStyle([
-            ("GRID", (0, 0), (-1, -1), 0.5, colors.Color(0.4, 0.4, 0.4)),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.88, 0.88, 0.88)),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ]))
-        story = [
-            p(f"{settings.DEPARTMENT_NAME} · {_('Daily dispatch list')}", title),
-            p(_("Worker: %(worker)s · Date: %(day)s · %(count)s orders")
-              % {"worker": worker, "day": day.isoformat(), "count": len(rows)}, sub),
-            Spacer(1, 8),
-            table if rows else p(_("No orders for this day."), sub),
-        ]
-        footer = _("Printed %(at)s by %(user)s") % {"at": _local(timezone.now()), "user": printed_by}
+    data = [[p(h, head) for h in headers]] + [[p(value) for value in row] for row in rows]
+    heights = [None] + [min_row_height] * len(rows) if min_row_height else None
+    table = Table(data, colWidths=widths, rowHeights=heights, repeatRows=1)
+    table.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.Color(0.4, 0.4, 0.4)),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.88, 0.88, 0.88)),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]))
+    story = [
+        p(f"{settings.DEPARTMENT_NAME} · {title}", title_style),
+        p(subtitle, sub),
+        Spacer(1, 8),
+        table if rows else p(empty, sub),
+    ]
+    footer = _("Printed %(at)s by %(user)s") % {"at": _local(timezone.now()), "user": printed_by}
+    page_label = _("Page %(page)s")
 
-        def on_page(canvas: Canvas, doc) -> None:
-            canvas.saveState()
-            draw_text(canvas, face, MARGIN, MARGIN / 2, footer, 9)
-            draw_text(canvas, face, landscape(A4)[0] - MARGIN, MARGIN / 2,
-                      _("Page %(page)s") % {"page": doc.page}, 9, align="right")
-            canvas.restoreState()
+    def on_page(canvas: Canvas, doc) -> None:
+        canvas.saveState()
+        draw_text(canvas, face, MARGIN, MARGIN / 2, footer, 9)
+        draw_text(canvas, face, landscape(A4)[0] - MARGIN, MARGIN / 2, page_label % {"page": doc.page}, 9,
+                  align="right")
+        canvas.restoreState()
 
-        doc = SimpleDocTemplate(
-            buffer, pagesize=landscape(A4), leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-            bottomMargin=MARGIN, title=_("Daily dispatch list"),
-        )
-        doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
+    doc = SimpleDocTemplate(
+        buffer, pagesize=landscape(A4), leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+        bottomMargin=MARGIN, title=title,
+    )
+    doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
     return buffer.getvalue()
 
 

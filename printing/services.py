@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Max
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from dispatch.errors import Forbidden, InvalidInput, NotFound
@@ -46,25 +46,47 @@ def _checked_language(language: str) -> str:
     return language
 
 
-def _print_job(*, actor: AbstractBaseUser, order_id: int, language: str) -> tuple[WorkOrder, PrintJob]:
-    """Account for one print inside the caller's transaction: the order's
-    transition (or backfill, or nothing) and a print job with a new copy number."""
-    order, kind = order_services.order_print(actor=actor, order_id=order_id)
+def _planned_job(*, actor: AbstractBaseUser, order_id: int, language: str) -> PrintJob:
+    """The print job this print will be (kind, copy and reprint numbers), not
+    saved yet. Call under the order's lock: nobody else can print it before
+    `_record` saves the job in the same transaction.
+    Raises NotFound, Conflict (a state without paper)."""
+    order = order_services.order_lock(order_id=order_id)
+    kind = order_services.print_kind(order)
+    if kind is None:
+        order_services.order_print(actor=actor, order_id=order_id)  # raises the Conflict that says why
     jobs = PrintJob.objects.filter(order_id=order.pk)
     if kind == PrintKind.REPRINT and not jobs.exists():
         # The order went through the print transition without a PDF (the demo
         # data, an old import): this is the first paper, not a reprint.
         kind = PrintKind.FIRST
-    # The order row is locked until the caller commits, so no other print of
-    # this order can read the same highest number in between.
     copy_number = (jobs.aggregate(top=Max("copy_number"))["top"] or 0) + 1
     reprint_number = jobs.filter(kind=PrintKind.REPRINT).count() + 1 if kind == PrintKind.REPRINT else 0
-    job = PrintJob.objects.create(
+    return PrintJob(
         order=order, printed_by=actor, kind=kind, language=language, copy_number=copy_number,
         reprint_number=reprint_number,
-        last_history=OrderHistory.objects.filter(order_id=order.pk).latest("id"),
     )
-    return order, job
+
+
+def _record(*, actor: AbstractBaseUser, job: PrintJob) -> None:
+    """Account for a print whose PDF is rendered: the order's transition (or
+    backfill, or nothing) and the job. Last in the transaction on purpose: the
+    transition publishes an event, and from then until commit every other
+    publisher waits (realtime's publish turn), so nothing slow comes after it."""
+    order_services.order_print(actor=actor, order_id=job.order_id)
+    job.last_history = OrderHistory.objects.filter(order_id=job.order_id).latest("id")
+    job.save()
+
+
+def _print(*, actor: AbstractBaseUser, order_ids: list[int], language: str) -> tuple[bytes, list[PrintJob]]:
+    """Plan, render, then record the prints of these orders, in this order,
+    inside the caller's transaction. If rendering fails, nothing is recorded."""
+    _lock_orders(order_ids)
+    jobs = [_planned_job(actor=actor, order_id=order_id, language=language) for order_id in order_ids]
+    pdf = documents.render_orders(_sheets(jobs))
+    for job in jobs:
+        _record(actor=actor, job=job)
+    return pdf, jobs
 
 
 def _lock_orders(order_ids: list[int]) -> None:
@@ -73,13 +95,13 @@ def _lock_orders(order_ids: list[int]) -> None:
     list(WorkOrder.objects.select_for_update(of=("self",)).filter(pk__in=order_ids).order_by("pk").values_list("pk"))
 
 
-def _sheets(orders_and_jobs: list[tuple[WorkOrder, PrintJob]]) -> list[documents.OrderSheet]:
+def _sheets(jobs: list[PrintJob]) -> list[documents.OrderSheet]:
     orders = (
         WorkOrder.objects.select_related("resident", "service", "worker", "partner")
         .prefetch_related("resident__phones", "resident__emergency_contacts")
-        .in_bulk([order.pk for order, _job in orders_and_jobs])
+        .in_bulk([job.order_id for job in jobs])
     )
-    return [documents.sheet_for(orders[order.pk], job) for order, job in orders_and_jobs]
+    return [documents.sheet_for(orders[job.order_id], job) for job in jobs]
 
 
 def order_print_pdf(*, actor: AbstractBaseUser, order_id: int, language: str) -> PrintedDocument:
@@ -94,11 +116,8 @@ def order_print_pdf(*, actor: AbstractBaseUser, order_id: int, language: str) ->
     require_perm(actor, "workorders.print_workorder")
     language = _checked_language(language)
     with transaction.atomic():
-        _lock_orders([order_id])
-        order, job = _print_job(actor=actor, order_id=order_id, language=language)
-        # Rendered inside the transaction: if it fails, the print is not recorded.
-        pdf = documents.render_orders(_sheets([(order, job)]))
-    return PrintedDocument(pdf=pdf, filename=f"{order.number}.pdf", jobs=[job])
+        pdf, jobs = _print(actor=actor, order_ids=[order_id], language=language)
+    return PrintedDocument(pdf=pdf, filename=f"{jobs[0].order.number}.pdf", jobs=jobs)
 
 
 def _worker(worker_id: int) -> Worker:
@@ -134,11 +153,8 @@ def orders_print_batch(
         # Read again under the locks: an order reassigned to someone else or
         # cancelled meanwhile is no longer this worker's paper.
         order_ids = list(candidates.filter(pk__in=order_ids).values_list("pk", flat=True))
-        printed = [_print_job(actor=actor, order_id=order_id, language=language) for order_id in order_ids]
-        pdf = documents.render_orders(_sheets(printed))
-    return PrintedDocument(
-        pdf=pdf, filename=f"orders-{day.isoformat()}-worker-{worker.pk}.pdf", jobs=[job for _order, job in printed]
-    )
+        pdf, jobs = _print(actor=actor, order_ids=order_ids, language=language)
+    return PrintedDocument(pdf=pdf, filename=f"orders-{day.isoformat()}-worker-{worker.pk}.pdf", jobs=jobs)
 
 
 def daily_list_pdf(*, actor: AbstractBaseUser, worker_id: int, day: datetime.date, language: str) -> PrintedDocument:
@@ -160,13 +176,10 @@ def daily_list_pdf(*, actor: AbstractBaseUser, worker_id: int, day: datetime.dat
     with translation.override(language):
         for order in orders:
             phone = order.resident.primary_phone
-            service = order.service.name
-            if language != "zh-hans" and order.service.name_en:
-                service = order.service.name_en
             rows.append(documents.DailyListRow(
                 time=documents.local_time(order.requested_for) if order.requested_for else _("As soon as possible"),
                 number=order.number, resident=order.resident.name, address=order.resident.address,
-                phone=documents.readable_phone(phone.number) if phone else "", service=service,
+                phone=documents.readable_phone(phone.number) if phone else "", service=_service_name(order, language),
                 urgent=order.urgency == "urgent", state=str(order.get_state_display()), notes=order.notes,
             ))
     pdf = documents.render_daily_list(
@@ -174,3 +187,40 @@ def daily_list_pdf(*, actor: AbstractBaseUser, worker_id: int, day: datetime.dat
     )
     return PrintedDocument(pdf=pdf, filename=f"daily-list-{day.isoformat()}-worker-{worker.pk}.pdf", jobs=[])
 
+
+
+def followup_sheet_pdf(*, actor: AbstractBaseUser, language: str) -> PrintedDocument:
+    """The follow-up call sheet: every returned order waiting for its call,
+    oldest return first, for a caller who works from paper. Changes nothing.
+    For the roles that make or oversee the calls.
+
+    Raises Forbidden, InvalidInput (language).
+    """
+    if not (actor.has_perm("workorders.log_followup_workorder") or actor.has_perm("workorders.resolve_workorder")):
+        raise Forbidden(_("Your role may not do this."))
+    language = _checked_language(language)
+    orders = (
+        orders_visible_to(actor).filter(state=State.RETURNED)
+        .select_related("resident", "service", "worker", "partner")
+        .prefetch_related("resident__phones")
+        .order_by("returned_at", "id")
+    )
+    rows = []
+    with translation.override(language):
+        for order in orders:
+            phone = order.resident.primary_phone
+            assignee = order.worker or order.partner
+            rows.append(documents.FollowUpSheetRow(
+                returned=documents.local_time(order.returned_at) if order.returned_at else "",
+                number=order.number, resident=order.resident.name,
+                phone=documents.readable_phone(phone.number) if phone else "",
+                service=_service_name(order, language), worker=assignee.name if assignee else "",
+            ))
+    pdf = documents.render_followup_sheet(language=language, rows=rows, printed_by=actor.get_username())
+    return PrintedDocument(pdf=pdf, filename=f"followup-sheet-{timezone.localdate().isoformat()}.pdf", jobs=[])
+
+
+def _service_name(order: WorkOrder, language: str) -> str:
+    if language != "zh-hans" and order.service.name_en:
+        return order.service.name_en
+    return order.service.name

@@ -10,4 +10,5 @@ urlpatterns = [
     path("orders/<int:pk>/prints/", api.OrderPrintsView.as_view(), name="order-prints"),
     path("print/batch/", api.BatchPrintView.as_view(), name="print-batch"),
     path("print/daily-list/", api.DailyListView.as_view(), name="print-daily-list"),
+    path("print/followup-sheet/", api.FollowUpSheetView.as_view(), name="print-followup-sheet"),
 ]
