@@ -4,7 +4,7 @@ PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: bootstrap run test lint migrate demo messages scale-proof clean
+.PHONY: bootstrap run test lint migrate demo messages scale-proof load clean
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -47,6 +47,12 @@ test: messages
 # name a PostgreSQL server; a redis-server of the test's own is started).
 scale-proof: messages
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(PY) -m pytest -q tests/e2e/test_scale_out.py
+
+# The city-scale load test (bench/load/run.py): two Daphne processes on
+# PostgreSQL and a redis-server of its own, a compressed day at LOAD_ARGS
+# (default 50 intakes/s for 5 minutes, 100 boards), then the intake ceiling.
+load: messages
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(PY) bench/load/run.py $(LOAD_ARGS)
 
 clean:
 	rm -rf var test-output .pytest_cache

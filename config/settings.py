@@ -98,10 +98,14 @@ TEMPLATES = [
 _default_db = f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
 try:
     DATABASES = {
-        # Connections stay open: reopening one per request cost a third to a
-        # half of a small request's time on this stack.
+        # Under ASGI every request runs in a thread of its own, so Django's
+        # persistent connections (CONN_MAX_AGE) are never reused but pile up:
+        # the load test (bench/load/) reached PostgreSQL's max_connections with
+        # 24 clients. PostgreSQL connections come from a pool instead (below),
+        # which keeps them open across requests and threads; SQLite opens a
+        # file, which costs next to nothing.
         "default": dj_database_url.parse(
-            env_str("DATABASE_URL", _default_db), conn_max_age=600, conn_health_checks=True
+            env_str("DATABASE_URL", _default_db), conn_max_age=0, conn_health_checks=True
         )
     }
 except ValueError as exc:
@@ -111,6 +115,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # failing at once with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's pool (psycopg_pool), one per process. A connection the server
+    # dropped (restart, terminated backend) is checked and replaced when taken
+    # (CONN_HEALTH_CHECKS turns the pool's check on), so the next request
+    # succeeds. DB_POOL_MAX times the processes must stay under the server's
+    # max_connections.
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env_int("DB_POOL_MIN", 2, minimum=0),
+        "max_size": env_int("DB_POOL_MAX", 10, minimum=1),
+        "timeout": env_int("DB_POOL_TIMEOUT_SECONDS", 10, minimum=1),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Channels -----------------------------------------------------------------
@@ -200,6 +215,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two models have a `kind` field with their own choices: each enum its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "PrintKindEnum": "printing.models.PrintKind",
+        "IncidentKindEnum": "workorders.models.IncidentKind",
+    },
     # Every operation documents the error shape of config.api.exception_handler.
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.api.document_errors"],
 }
