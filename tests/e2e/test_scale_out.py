@@ -40,7 +40,9 @@ def two_processes(redis_server, tmp_path_factory):
     servers, procs, logs = [], [], []
     for name in ("a", "b"):
         port = free_port()
-        log = open(LOG_DIR / f"daphne-scale-{name}.log", "wb")
+        # Appended: the fault tests start these processes again, and the end-of-run
+        # scan for personal data must still read what the first ones wrote.
+        log = open(LOG_DIR / f"daphne-scale-{name}.log", "ab")
         proc = subprocess.Popen(
             [python, "-m", "daphne", "--access-log", "/dev/null", "-b", "127.0.0.1", "-p", str(port),
              "config.asgi:application"],
