@@ -194,3 +194,17 @@ def daphne_server(redis_server, tmp_path_factory):
             proc.kill()
         log.close()
         drop()
+
+
+@pytest.fixture
+async def browser():
+    """Debian's Chromium, headless, for one test."""
+    from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS
+
+    playwright_api = pytest.importorskip("playwright.async_api")
+    if not shutil.which(CHROMIUM):
+        pytest.skip(f"Debian's chromium is not installed at {CHROMIUM}")
+    async with playwright_api.async_playwright() as p:
+        b = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        await b.close()

@@ -3,30 +3,16 @@ pops up on both with a sound, one acknowledgement closes both (Debian's
 Chromium, driven by Playwright)."""
 
 import asyncio
-import shutil
 
 import pytest
 
-from tests.e2e.conftest import DEMO_PASSWORD, OUTPUT
+from tests.e2e.browser import logged_in
+from tests.e2e.conftest import OUTPUT
 
 pytestmark = pytest.mark.e2e
 playwright_api = pytest.importorskip("playwright.async_api")
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
 
-
-@pytest.fixture
-async def browser():
-    if not shutil.which(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
-    async with playwright_api.async_playwright() as p:
-        b = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        await b.close()
 
 
 async def _until(check, timeout: float = 10.0) -> None:
@@ -44,20 +30,7 @@ async def _attr(page, name: str) -> str:
 
 
 async def _open_board(browser, server, username: str):
-    context = await browser.new_context(base_url=server.base_url)
-    page = await context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    # Every failed load counts, except the favicon the browser asks for by itself.
-    page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
-            if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
-    page.on("console", lambda msg: errors.append(msg.text)
-            if msg.type == "error" and not msg.text.startswith("Failed to load resource") else None)
-    await page.goto("/accounts/login/?next=/board/")
-    await page.fill("#id_username", username)
-    await page.fill("#id_password", DEMO_PASSWORD)
-    await page.click("button[type=submit]")
-    await page.wait_for_url("**/board/")
+    page, errors = await logged_in(browser, server, username, "/board/", console_errors=True)
     await page.wait_for_selector('#connection[data-state="connected"]', timeout=10000)
     return page, errors
 

@@ -12,8 +12,9 @@ import sys
 
 import pytest
 
-from tests.e2e.conftest import DEMO_PASSWORD, OUTPUT, ROOT
-from tests.e2e.test_board_browser import _open_board, browser  # noqa: F401 - browser is a fixture
+from tests.e2e.browser import logged_in
+from tests.e2e.conftest import OUTPUT, ROOT
+from tests.e2e.test_board_browser import _open_board
 
 pytestmark = pytest.mark.e2e
 playwright_api = pytest.importorskip("playwright.async_api")
@@ -39,7 +40,7 @@ def _card(order_id) -> str:
     return f'[data-order-id="{order_id}"]'
 
 
-async def test_an_overdue_order_is_red_with_its_level_in_words(browser, daphne_server):  # noqa: F811
+async def test_an_overdue_order_is_red_with_its_level_in_words(browser, daphne_server):
     OUTPUT.mkdir(exist_ok=True)
     page, errors = await _open_board(browser, daphne_server, "dispatcher")
     red = daphne_server.request("GET", "/api/v1/stats/overdue/", as_user="dispatcher", expect=200)["results"]
@@ -95,22 +96,9 @@ def _suggested_worker(server, order_id: int) -> int:
     return suggestions["workers"][0]["id"]
 
 
-async def test_the_statistics_page_draws_its_charts_without_an_error(browser, daphne_server):  # noqa: F811
+async def test_the_statistics_page_draws_its_charts_without_an_error(browser, daphne_server):
     OUTPUT.mkdir(exist_ok=True)
-    context = await browser.new_context(base_url=daphne_server.base_url)
-    page = await context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    # A failed load is caught by the response listener (which spares the favicon).
-    page.on("console", lambda msg: errors.append(msg.text)
-            if msg.type == "error" and not msg.text.startswith("Failed to load resource") else None)
-    page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
-            if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
-    await page.goto("/accounts/login/?next=/stats/")
-    await page.fill("#id_username", "supervisor")
-    await page.fill("#id_password", DEMO_PASSWORD)
-    await page.click("button[type=submit]")
-    await page.wait_for_url("**/stats/")
+    page, errors = await logged_in(browser, daphne_server, "supervisor", "/stats/", console_errors=True)
     for key in ["weekly_orders", "satisfaction", "overdue_now", "orders_by_state"]:
         chart = page.locator(f'svg[data-chart="{key}"]')
         box = await chart.bounding_box()
@@ -126,4 +114,4 @@ async def test_the_statistics_page_draws_its_charts_without_an_error(browser, da
         await page.click("#export-xlsx")
     assert (await download.value).suggested_filename.endswith(".xlsx")
     assert errors == []
-    await context.close()
+    await page.context.close()

@@ -5,53 +5,19 @@ a need that opens the intake with the resident's card, and the demo complaint
 followed to its end by the lead. Every page is checked for
 Content-Security-Policy violations; screenshots go to test-output/screenshots/."""
 
-import shutil
 
 import pytest
 
-from tests.e2e.conftest import DEMO_PASSWORD, OUTPUT
+from tests.e2e.browser import DESK_SCREEN, logged_in, shot
 
 pytestmark = pytest.mark.e2e
 playwright_api = pytest.importorskip("playwright.async_api")
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
-SHOTS = OUTPUT / "screenshots"
 DUE_ROW = "#queue tr.entry:not(.waiting)"
 
 
-@pytest.fixture
-async def browser():
-    if not shutil.which(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
-    async with playwright_api.async_playwright() as p:
-        b = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        await b.close()
 
 
-async def _page(browser, server, username: str, path: str):
-    context = await browser.new_context(base_url=server.base_url, viewport={"width": 1366, "height": 900})
-    page = await context.new_page()
-    problems: list[str] = []
-    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-    page.on("console", lambda msg: problems.append(msg.text) if "Content Security Policy" in msg.text else None)
-    page.on("response", lambda r: problems.append(f"{r.status} {r.url}")
-            if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
-    await page.goto(f"/accounts/login/?next={path}")
-    await page.fill("#id_username", username)
-    await page.fill("#id_password", DEMO_PASSWORD)
-    await page.click("button[type=submit]")
-    await page.wait_for_url(f"**{path}")
-    return page, problems
-
-
-async def _shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 async def _open_first_due_call(page) -> int:
@@ -63,7 +29,7 @@ async def _open_first_due_call(page) -> int:
 
 
 async def test_every_returned_demo_order_is_in_the_queue(browser, daphne_server):
-    page, problems = await _page(browser, daphne_server, "frontdesk", "/followups/")
+    page, problems = await logged_in(browser, daphne_server, "frontdesk", "/followups/", **DESK_SCREEN)
     returned = daphne_server.request("GET", "/api/v1/orders/?state=returned&limit=500", as_user="frontdesk",
                                      expect=200)["results"]
     assert returned
@@ -73,12 +39,12 @@ async def test_every_returned_demo_order_is_in_the_queue(browser, daphne_server)
     # The demo's unanswered one waits for its retry; the others may be called now.
     assert await page.query_selector("#queue tr.entry.waiting")
     assert await page.query_selector(DUE_ROW)
-    await _shot(page, "followup-1-queue")
+    await shot(page, "followup-1-queue")
     assert problems == []
 
 
 async def test_one_call_from_the_queue_to_a_closed_order_by_keyboard(browser, daphne_server):
-    page, problems = await _page(browser, daphne_server, "frontdesk", "/followups/")
+    page, problems = await logged_in(browser, daphne_server, "frontdesk", "/followups/", **DESK_SCREEN)
     order_id = await _open_first_due_call(page)
     order = daphne_server.request("GET", f"/api/v1/orders/{order_id}/", as_user="frontdesk", expect=200)
     assert order["state"] == "returned"
@@ -97,12 +63,12 @@ async def test_one_call_from_the_queue_to_a_closed_order_by_keyboard(browser, da
     assert await page.is_checked("input[name=satisfied][value=yes]")
     await page.keyboard.press("Tab")
     await page.keyboard.type("很满意 / Very pleased")
-    await _shot(page, "followup-2-call-screen")
+    await shot(page, "followup-2-call-screen")
     await page.keyboard.press("Shift+Tab")
     await page.keyboard.press("Enter")
     await page.wait_for_selector('#outcome[data-outcome="closed"]', timeout=10000)
     assert "The order is closed." in await page.inner_text("#outcome")
-    await _shot(page, "followup-3-call-closed")
+    await shot(page, "followup-3-call-closed")
 
     order = daphne_server.request("GET", f"/api/v1/orders/{order_id}/", as_user="frontdesk", expect=200)
     assert order["state"] == "closed"
@@ -118,7 +84,7 @@ async def test_one_call_from_the_queue_to_a_closed_order_by_keyboard(browser, da
 
 
 async def test_an_error_keeps_the_typing_and_a_need_opens_the_intake_for_the_resident(browser, daphne_server):
-    page, problems = await _page(browser, daphne_server, "frontdesk", "/followups/")
+    page, problems = await logged_in(browser, daphne_server, "frontdesk", "/followups/", **DESK_SCREEN)
     # The 400 of a form with an error is expected here.
     problems_before = len(problems)
     order_id = await _open_first_due_call(page)
@@ -132,7 +98,7 @@ async def test_an_error_keeps_the_typing_and_a_need_opens_the_intake_for_the_res
     assert "from 1 to 5" in await page.inner_text("#quality-error")
     assert await page.input_value("textarea[name=needs_more_what]") == "下周送餐 / Meals from next week"
     assert await page.is_checked("input[name=needs_more]")
-    await _shot(page, "followup-4-error-kept")
+    await shot(page, "followup-4-error-kept")
     del problems[problems_before:]  # the 400 just shown
 
     await page.keyboard.press("4")
@@ -145,17 +111,17 @@ async def test_an_error_keeps_the_typing_and_a_need_opens_the_intake_for_the_res
     await page.wait_for_selector(f'.resident-card.selected[data-resident-id="{resident}"]', timeout=5000)
     await page.wait_for_selector("#service-filter:focus")
     assert await page.input_value("#phone") != ""
-    await _shot(page, "followup-5-intake-prefilled")
+    await shot(page, "followup-5-intake-prefilled")
     assert problems == []
 
 
 async def test_the_demo_complaint_is_followed_to_its_end(browser, daphne_server):
-    page, problems = await _page(browser, daphne_server, "lead", "/escalations/")
+    page, problems = await logged_in(browser, daphne_server, "lead", "/escalations/", **DESK_SCREEN)
     await page.click("#escalations tbody tr a")
     await page.wait_for_selector("#actions")
     log = await page.inner_text("#actions")
     assert "Opened" in log and "明早返修" in log  # the demo lead's note
-    await _shot(page, "followup-6-complaint")
+    await shot(page, "followup-6-complaint")
     await page.fill("#id_note", "已返修，居民确认 / Fixed, the resident confirmed")
     await page.click("#note-form button")
     await page.wait_for_selector(".messages")
@@ -164,7 +130,7 @@ async def test_the_demo_complaint_is_followed_to_its_end(browser, daphne_server)
     await page.wait_for_selector(".messages")
     assert "Resolved" in await page.inner_text("h1")
     assert "Fixed, the resident confirmed" in await page.inner_text("#actions")
-    await _shot(page, "followup-7-complaint-resolved")
+    await shot(page, "followup-7-complaint-resolved")
     escalations = daphne_server.request("GET", "/api/v1/escalations/?open=false", as_user="lead",
                                         expect=200)["results"]
     assert escalations and escalations[0]["order"]["state"] == "closed"

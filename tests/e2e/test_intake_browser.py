@@ -5,34 +5,19 @@ couple on one number, and the language switch. Every page is checked for
 Content-Security-Policy violations; a screenshot of each screen goes to
 test-output/screenshots/."""
 
-import shutil
 import time
 
 import pytest
 
-from tests.e2e.conftest import DEMO_PASSWORD, OUTPUT
+from tests.e2e.browser import DESK_SCREEN, logged_in, shot
+from tests.e2e.conftest import OUTPUT
 
 pytestmark = pytest.mark.e2e
 playwright_api = pytest.importorskip("playwright.async_api")
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
-SHOTS = OUTPUT / "screenshots"
 # A number the demo data never generates (its mobiles start 13, 15, 18, 19).
 UNKNOWN_PHONE = "17012345678"
 
-
-@pytest.fixture
-async def browser():
-    if not shutil.which(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
-    async with playwright_api.async_playwright() as p:
-        b = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        await b.close()
 
 
 @pytest.fixture(scope="module")
@@ -67,27 +52,12 @@ def callers(daphne_server) -> dict:
 
 
 async def _intake_page(browser, server, username: str = "frontdesk"):
-    context = await browser.new_context(base_url=server.base_url, viewport={"width": 1366, "height": 900})
-    page = await context.new_page()
-    problems: list[str] = []
-    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-    page.on("console", lambda msg: problems.append(msg.text) if "Content Security Policy" in msg.text else None)
-    # A failed load of our own, except the 400s the screen shows as field errors
-    # and the favicon the browser asks for by itself.
-    page.on("response", lambda r: problems.append(f"{r.status} {r.url}")
-            if r.status >= 400 and r.status != 400 and not r.url.endswith("/favicon.ico") else None)
-    await page.goto("/accounts/login/?next=/intake/")
-    await page.fill("#id_username", username)
-    await page.fill("#id_password", DEMO_PASSWORD)
-    await page.click("button[type=submit]")
-    await page.wait_for_url("**/intake/")
+    page, problems = await logged_in(
+        browser, server, username, "/intake/", field_errors_expected=True, **DESK_SCREEN
+    )
     await page.wait_for_selector("#phone:focus")
     return page, problems
 
-
-async def _shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 async def _focused_id(page) -> str:
@@ -114,7 +84,7 @@ async def test_a_returning_callers_request_by_keyboard_only(browser, daphne_serv
     keys += 3
     await page.wait_for_selector("#service-list li[aria-selected=true]")
     assert "bath-help" in await page.inner_text("#service-list li[aria-selected=true]")
-    await _shot(page, "intake-1-returning-caller-card")
+    await shot(page, "intake-1-returning-caller-card")
     await page.keyboard.press("Enter")
     keys += 1
     await page.wait_for_selector("#result:not([hidden])", timeout=5000)
@@ -123,7 +93,7 @@ async def test_a_returning_callers_request_by_keyboard_only(browser, daphne_serv
     number = (await page.inner_text("#result-number")).strip()
     assert number.startswith("WO-")
     assert number in await page.inner_text("#result-reply")
-    await _shot(page, "intake-2-served-order-number")
+    await shot(page, "intake-2-served-order-number")
     order = daphne_server.request("GET", "/api/v1/orders/?limit=1", as_user="frontdesk", expect=200)["results"][0]
     assert order["number"] == number and order["service_code"] == "bath-help"
     assert order["resident"] == callers["returning"]["id"] and order["requested_for"] is None
@@ -155,7 +125,7 @@ async def test_a_couple_on_one_number_are_both_offered(browser, daphne_server, c
     second = callers["couple"][1]["id"]
     await page.wait_for_selector(f'.resident-card.selected[data-resident-id="{second}"]')
     assert await _focused_id(page) == "service-filter"
-    await _shot(page, "intake-3-couple-on-one-number")
+    await shot(page, "intake-3-couple-on-one-number")
     assert problems == []
 
 
@@ -172,7 +142,7 @@ async def test_an_unknown_caller_is_registered_and_served(browser, daphne_server
     await page.wait_for_selector('#register-form [data-error-for="area"]:not(:empty)')
     assert await page.input_value("#reg-name") == "测试新居民"
     assert await page.input_value("#reg-address") == "测试路1号"
-    await _shot(page, "intake-4-register-error-kept-input")
+    await shot(page, "intake-4-register-error-kept-input")
     await page.select_option("#reg-area", index=1)
     await page.fill("#reg-card", "YL2099001")
     await page.fill("#reg-valid", "2099-12-31")
@@ -180,7 +150,7 @@ async def test_an_unknown_caller_is_registered_and_served(browser, daphne_server
     await page.wait_for_selector(".resident-card.selected", timeout=5000)
     assert "测试新居民" in await page.inner_text("#lookup")
     assert await _focused_id(page) == "service-filter"
-    await _shot(page, "intake-5-registered-card")
+    await shot(page, "intake-5-registered-card")
 
     await page.keyboard.type("meal")
     await page.keyboard.press("Enter")
@@ -203,7 +173,7 @@ async def test_cannot_serve_gives_the_referral(browser, daphne_server, callers):
     await page.keyboard.press("Enter")
     await page.wait_for_selector('#result[data-outcome="cannot_serve"]:not([hidden])', timeout=5000)
     assert "市红十字会 010 6500 1234" in await page.inner_text("#result-reply")
-    await _shot(page, "intake-6-cannot-serve")
+    await shot(page, "intake-6-cannot-serve")
     assert problems == []
 
 
@@ -222,7 +192,7 @@ async def test_eligible_without_card_books_a_home_visit(browser, daphne_server, 
     await page.keyboard.press("Control+Enter")
     await page.wait_for_selector('#result[data-outcome="no_card"]:not([hidden])', timeout=5000)
     assert "2099-06-01 09:30" in await page.inner_text("#result-reply")
-    await _shot(page, "intake-7-no-card-home-visit")
+    await shot(page, "intake-7-no-card-home-visit")
     assert problems == []
 
 
@@ -239,7 +209,7 @@ async def test_outside_the_area_gives_the_community_office_phone(browser, daphne
     await page.wait_for_selector('#result[data-outcome="out_of_area"]:not([hidden])', timeout=5000)
     reply = await page.inner_text("#result-reply")
     assert callers["outside_area"]["name"] in reply and "010 6588" in reply
-    await _shot(page, "intake-8-out-of-area")
+    await shot(page, "intake-8-out-of-area")
     assert problems == []
 
 
@@ -261,13 +231,13 @@ async def test_switching_the_language_changes_the_screen_and_the_errors(browser,
     error = page.locator('[data-error-for="referred_to"]')
     await playwright_api.expect(error).not_to_be_empty()
     assert "必填" in await error.inner_text()
-    await _shot(page, "intake-9-chinese-error")
+    await shot(page, "intake-9-chinese-error")
 
     # Swedish, and the choice follows the login into a fresh browser.
     await page.click('.language-switch button[value="sv"]')
     await page.wait_for_selector('html[lang="sv"]')
     assert "Uppringarens telefonnummer" in await page.inner_text(".caller")
-    await _shot(page, "intake-10-swedish")
+    await shot(page, "intake-10-swedish")
     fresh, more = await _intake_page(browser, daphne_server, username="lead")
     assert await fresh.get_attribute("html", "lang") == "sv"
     await fresh.click('.language-switch button[value="en"]')
@@ -285,13 +255,7 @@ async def test_the_full_path_intake_assign_print_collect_return(browser, daphne_
     number = (await desk_page.inner_text("#result-number")).strip()
 
     # The dispatcher assigns it on the live board, to the first suggestion.
-    board_context = await browser.new_context(base_url=daphne_server.base_url, viewport={"width": 1366, "height": 900})
-    board = await board_context.new_page()
-    await board.goto("/accounts/login/?next=/board/")
-    await board.fill("#id_username", "dispatcher")
-    await board.fill("#id_password", DEMO_PASSWORD)
-    await board.click("button[type=submit]")
-    await board.wait_for_url("**/board/")
+    board, _board_problems = await logged_in(browser, daphne_server, "dispatcher", "/board/", **DESK_SCREEN)
     order_id = daphne_server.request("GET", "/api/v1/orders/?limit=1", as_user="frontdesk", expect=200)["results"][0]["id"]
     card = f'.column[data-column="received"] [data-order-id="{order_id}"]'
     await board.wait_for_selector(card, timeout=10000)
@@ -308,11 +272,11 @@ async def test_the_full_path_intake_assign_print_collect_return(browser, daphne_
     await desk_page.wait_for_selector("#scan:focus")
     item = f'#to-print [data-order-number="{number}"]'
     await desk_page.wait_for_selector(item)
-    await _shot(desk_page, "desk-1-to-print")
+    await shot(desk_page, "desk-1-to-print")
     await desk_page.click(f"{item} button")
     await desk_page.wait_for_selector(f'#to-collect [data-order-number="{number}"]', timeout=10000)
     assert "application/pdf" in pdfs
-    await _shot(desk_page, "desk-2-printed-waiting")
+    await shot(desk_page, "desk-2-printed-waiting")
 
     # The worker collects it.
     await desk_page.click(f'#to-collect [data-order-number="{number}"] button')
@@ -325,13 +289,13 @@ async def test_the_full_path_intake_assign_print_collect_return(browser, daphne_
     await desk_page.keyboard.press("Enter")
     await desk_page.wait_for_url(f"**/desk/orders/{order_id}/return/")
     await desk_page.fill("#id_remarks", "顺利完成 / Went well")
-    await _shot(desk_page, "desk-3-return-form")
+    await shot(desk_page, "desk-3-return-form")
     await desk_page.click(".return-form button[type=submit]")
     await desk_page.wait_for_url("**/desk/")
     assert "taken back" in await desk_page.inner_text(".messages")
-    await _shot(desk_page, "desk-4-after-return")
+    await shot(desk_page, "desk-4-after-return")
     order = daphne_server.request("GET", f"/api/v1/orders/{order_id}/", as_user="frontdesk", expect=200)
     assert order["state"] == "returned" and order["remarks"] == "顺利完成 / Went well"
     assert [h["transition"] for h in order["history"]] == ["create", "assign", "print", "collect", "return_order"]
-    await board_context.close()
+    await board.context.close()
     assert problems == []

@@ -6,59 +6,25 @@ board; a dispatcher opens an order's page and assigns it from there.
 Screenshots go to test-output/screenshots/."""
 
 import asyncio
-import shutil
 
 import pytest
 
-from tests.e2e.conftest import DEMO_PASSWORD, OUTPUT
+from tests.e2e.browser import logged_in, shot
 
 pytestmark = pytest.mark.e2e
 playwright_api = pytest.importorskip("playwright.async_api")
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
-SHOTS = OUTPUT / "screenshots"
 PHONE = {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 
 
-@pytest.fixture
-async def browser():
-    if not shutil.which(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
-    async with playwright_api.async_playwright() as p:
-        b = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        await b.close()
 
-
-async def _logged_in(browser, server, username: str, next_url: str, **context_options):
-    context = await browser.new_context(base_url=server.base_url, **context_options)
-    page = await context.new_page()
-    problems: list[str] = []
-    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-    page.on("console", lambda msg: problems.append(msg.text) if "Content Security Policy" in msg.text else None)
-    page.on("response", lambda r: problems.append(f"{r.status} {r.url}")
-            if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
-    await page.goto(f"/accounts/login/?next={next_url}")
-    await page.fill("#id_username", username)
-    await page.fill("#id_password", DEMO_PASSWORD)
-    await page.click("button[type=submit]")
-    return page, problems
 
 
 async def _board(browser, server, username: str):
-    page, problems = await _logged_in(browser, server, username, "/board/")
-    await page.wait_for_url("**/board/")
+    page, problems = await logged_in(browser, server, username, "/board/")
     await page.wait_for_selector('#connection[data-state="connected"]', timeout=10000)
     return page, problems
 
-
-async def _shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 async def _no_sideways_scroll(page) -> bool:
@@ -70,7 +36,7 @@ async def test_a_worker_reports_an_emergency_from_his_phone(browser, daphne_serv
     supervisor, supervisor_problems = await _board(browser, daphne_server, "supervisor")
 
     # The worker's home is his orders.
-    phone, problems = await _logged_in(browser, daphne_server, "worker", "/", **PHONE)
+    phone, problems = await logged_in(browser, daphne_server, "worker", "/", **PHONE)
     await phone.wait_for_url("**/my-orders/")
     first = phone.locator(".my-order").first
     await first.wait_for()
@@ -82,18 +48,18 @@ async def test_a_worker_reports_an_emergency_from_his_phone(browser, daphne_serv
     assert await first.locator("a.call[href^='tel:+86']").count() >= 1
     assert await first.locator(".address").inner_text()
     assert await _no_sideways_scroll(phone)
-    await _shot(phone, "worker-1-my-orders-phone")
+    await shot(phone, "worker-1-my-orders-phone")
 
     await first.locator(".report > summary").tap()
     await first.locator("input[type=radio][value=emergency]").tap()
     await first.locator("textarea").fill("老人在浴室跌倒，已叫救护车")
     assert await _no_sideways_scroll(phone)
-    await _shot(phone, "worker-2-report-form-phone")
+    await shot(phone, "worker-2-report-form-phone")
     await first.locator("button[type=submit]").tap()
     await phone.wait_for_url("**/my-orders/")
     confirmation = await phone.locator(".messages").inner_text()
     assert number in confirmation and "supervisor" in confirmation
-    await _shot(phone, "worker-3-emergency-confirmed-phone")
+    await shot(phone, "worker-3-emergency-confirmed-phone")
 
     # The alert is on both boards at once; find it by the id the snapshot gives.
     snapshot = daphne_server.request("GET", "/api/v1/board/", as_user="dispatcher", expect=200)
@@ -107,7 +73,7 @@ async def test_a_worker_reports_an_emergency_from_his_phone(browser, daphne_serv
         # Titled as what it is, not as a new request, and saying who else knows.
         assert number in shown and "EMERGENCY on site" in shown and "New request" not in shown
         assert "the supervisor is alerted too" in shown
-        await _shot(page, f"worker-4-incident-on-{name}-board")
+        await shot(page, f"worker-4-incident-on-{name}-board")
 
     # The order's page lists the incident for the dispatcher, note included.
     order_id = next(o["id"] for o in mine if o["number"] == number)
@@ -118,12 +84,12 @@ async def test_a_worker_reports_an_emergency_from_his_phone(browser, daphne_serv
 
 async def test_an_order_page_shows_the_order_and_runs_an_action(browser, daphne_server):
     order = await asyncio.to_thread(daphne_server.take_request, "normal")
-    page, problems = await _logged_in(browser, daphne_server, "dispatcher", f"/orders/{order['id']}/",
+    page, problems = await logged_in(browser, daphne_server, "dispatcher", f"/orders/{order['id']}/",
                                       viewport={"width": 1366, "height": 900})
     await page.wait_for_url(f"**/orders/{order['id']}/")
     assert await page.get_attribute("#order-state", "data-state") == "received"
     assert "Take request" in await page.inner_text("#history")
-    await _shot(page, "order-page-1-received")
+    await shot(page, "order-page-1-received")
 
     assign = page.locator('.action[data-action="assign"]')
     await assign.locator("select[name=assign-worker]").select_option(index=1)
@@ -134,7 +100,7 @@ async def test_an_order_page_shows_the_order_and_runs_an_action(browser, daphne_
     assert "Assign: done." in await page.inner_text(".messages")
     assert worker_name in await page.inner_text("#assignee")
     assert "Nearest today" in await page.inner_text("#history")
-    await _shot(page, "order-page-2-assigned")
+    await shot(page, "order-page-2-assigned")
     after = daphne_server.request("GET", f"/api/v1/orders/{order['id']}/", as_user="dispatcher", expect=200)
     assert after["state"] == "assigned" and after["worker_name"] == worker_name
     assert problems == []
