@@ -279,3 +279,23 @@ def race(calls) -> list:
     for t in threads:
         t.join(60)
     return sorted(results)
+
+
+@pytest.fixture
+def client_as(users):
+    """client_as(role) -> a Django test client logged in with that role (None: anonymous)."""
+    from django.test import Client
+
+    def make(role: str | None, *, enforce_csrf: bool = False) -> Client:
+        client = Client(enforce_csrf_checks=enforce_csrf)
+        if role is not None:
+            client.force_login(users[role])
+        return client
+
+    return make
+
+
+@pytest.fixture
+def desk(client_as):
+    """A client logged in as the front desk."""
+    return client_as("front_desk")

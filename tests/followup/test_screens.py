@@ -23,22 +23,6 @@ pytestmark = pytest.mark.django_db
 THURSDAY_10 = local(2026, 11, 19, 10, 0)
 
 
-@pytest.fixture
-def client_as(users):
-    def make(role: str | None) -> Client:
-        client = Client()
-        if role is not None:
-            client.force_login(users[role])
-        return client
-
-    return make
-
-
-@pytest.fixture
-def desk(client_as) -> Client:
-    return client_as("front_desk")
-
-
 def _row(html: str, order) -> str:
     match = re.search(rf'<tr class="([^"]*)" data-order-id="{order.pk}"', html)
     return match.group(1) if match else ""
