@@ -2,7 +2,7 @@
 
 import logging
 
-from tests.conftest import PHONE_LIKE, _personal_names
+from tests.conftest import PHONE_LIKE, _personal_names, personal_data_in
 
 
 def test_the_scan_recognises_phones_and_names():
@@ -11,6 +11,15 @@ def test_the_scan_recognises_phones_and_names():
     for line in ["order 12 assigned", "WO-2026-000123", "took 123.4ms", "event 13800"]:
         assert not PHONE_LIKE.search(line), line
     assert "王秀英" in _personal_names()
+
+
+def test_a_request_id_is_not_taken_for_a_phone_but_a_phone_beside_it_is():
+    names = _personal_names()
+    request_id = '"request_id": "78c461760889437a8166033f11c56e4e"'
+    assert PHONE_LIKE.search(request_id)  # the digits alone would look like +46 and ten digits
+    assert not personal_data_in(request_id, names)
+    assert personal_data_in(request_id + ' "message": "call 13912345678"', names)
+    assert personal_data_in(request_id + ' "message": "王秀英"', names)
 
 
 def test_log_records_reach_the_scanned_file(caplog):
