@@ -2,12 +2,17 @@
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-# Django must be set up before anything imports models.
-django_asgi_app = get_asgi_application()
+# Django must be set up before anything imports models (what
+# get_asgi_application does, with our handler in place of Django's).
+django.setup(set_prefix=False)
+
+from config.asgi_handler import OneCrossingASGIHandler  # noqa: E402
+
+django_asgi_app = OneCrossingASGIHandler()
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 

@@ -1,6 +1,7 @@
 """REST API of work orders: create, read, and one POST endpoint per transition
 (DESIGN.md section 7). Views validate input, call one service, serialize."""
 
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -10,13 +11,13 @@ from rest_framework.response import Response
 
 from config.permissions import ActionPermissions
 from config.query import MAX_ID, query_id
-from config.rest import IdRelatedField
+from config.rest import FieldsBuiltOnce, IdRelatedField
 from dispatch.models import Resident, ServiceItem
 from workorders import selectors, services
 from workorders.models import Incident, IncidentKind, OrderHistory, WorkOrder
 
 
-class HistorySerializer(serializers.ModelSerializer):
+class HistorySerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
@@ -24,7 +25,7 @@ class HistorySerializer(serializers.ModelSerializer):
         fields = ["at", "actor", "transition", "from_state", "to_state", "note", "channel"]
 
 
-class OrderSerializer(serializers.ModelSerializer):
+class OrderSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     state_display = serializers.CharField(source="get_state_display", read_only=True)
     resident_name = serializers.CharField(source="resident.name", read_only=True)
     area = serializers.CharField(source="resident.area.name", read_only=True)
@@ -51,7 +52,7 @@ class OrderSerializer(serializers.ModelSerializer):
         return selectors.order_available_transitions(order, self.context["request"].user)
 
 
-class OrderCreateSerializer(serializers.ModelSerializer):
+class OrderCreateSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     resident = IdRelatedField(queryset=Resident.objects.select_related("area"))
     service = IdRelatedField(queryset=ServiceItem.objects.all())
     card_override_reason = serializers.CharField(max_length=255, required=False, allow_blank=True)
@@ -152,7 +153,10 @@ class OrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = OrderCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         order = services.order_create(actor=request.user, **data.validated_data)
-        body = OrderSerializer(self.get_queryset().get(pk=order.pk), context=self.get_serializer_context()).data
+        # The answer is the order as created (resident, area and service came
+        # with the input); only its history is read back, with its actors.
+        prefetch_related_objects([order], Prefetch("history", OrderHistory.objects.select_related("actor")))
+        body = OrderSerializer(order, context=self.get_serializer_context()).data
         return Response(body, status=status.HTTP_201_CREATED)
 
     request_approval = _transition_action(
