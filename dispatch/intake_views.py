@@ -175,7 +175,9 @@ def intake(request: HttpRequest) -> HttpResponse:
 def _prefilled(request: HttpRequest) -> dict[str, Any]:
     """`?resident=<id>`: a new request for a resident already known (a
     follow-up call found they need something else). Their card is shown as
-    if looked up by their primary phone, and the read is recorded as one."""
+    if looked up by their primary phone, and the read is recorded as one;
+    `&notes=` (what they said they need) starts the request's notes, cut to
+    what the form takes."""
     raw = request.GET.get("resident", "").strip()
     if not raw:
         return {}
@@ -192,6 +194,7 @@ def _prefilled(request: HttpRequest) -> dict[str, Any]:
     return {
         "prefill_cards": _cards(request.user, [resident]),
         "prefill_phone": primary.number.as_national if primary else "",
+        "prefill_notes": request.GET.get("notes", "").strip()[: ServedForm.base_fields["notes"].max_length],
     }
 
 

@@ -1,9 +1,10 @@
 """The quality loop's screens in a real browser (Debian's Chromium, driven by
 Playwright) against Daphne with the demo data: every returned demo order is
 in the callback queue, one call by keyboard from the queue to a closed order,
-a need that opens the intake with the resident's card, and the demo complaint
-followed to its end by the lead. Every page is checked for
-Content-Security-Policy violations; screenshots go to test-output/screenshots/."""
+a need that opens the intake with the resident's card and the need in its
+notes, and the demo complaint followed to its end by the lead. Every page is
+checked for Content-Security-Policy violations; screenshots go to
+test-output/screenshots/."""
 
 
 import pytest
@@ -107,11 +108,22 @@ async def test_an_error_keeps_the_typing_and_a_need_opens_the_intake_for_the_res
     # One action: the new request for this resident has the focus.
     await page.wait_for_selector("#new-request:focus")
     await page.keyboard.press("Enter")
-    await page.wait_for_url(f"**/intake/?resident={resident}")
+    await page.wait_for_url(f"**/intake/?resident={resident}&notes=*")
     await page.wait_for_selector(f'.resident-card.selected[data-resident-id="{resident}"]', timeout=5000)
     await page.wait_for_selector("#service-filter:focus")
     assert await page.input_value("#phone") != ""
+    # What the resident said they need is in the request's notes already.
+    assert await page.input_value("#served-notes") == "下周送餐 / Meals from next week"
     await shot(page, "followup-5-intake-prefilled")
+    # Whatever the outcome, the next caller starts with empty notes, not this resident's need.
+    await page.keyboard.press("Alt+2")
+    await page.wait_for_selector("#referred-to:focus")
+    await page.keyboard.type("区助餐点 / the district canteen")
+    await page.keyboard.press("Enter")
+    await page.wait_for_selector('#result[data-outcome="cannot_serve"]:not([hidden])', timeout=5000)
+    await page.keyboard.press("Escape")
+    await page.wait_for_selector("#phone:focus")
+    assert await page.input_value("#served-notes") == ""
     assert problems == []
 
 

@@ -163,26 +163,18 @@ async def test_an_unknown_caller_is_registered_and_served(browser, daphne_server
     assert problems == []
 
 
-async def test_cannot_serve_gives_the_referral(browser, daphne_server, callers):
-    page, problems = await _intake_page(browser, daphne_server)
-    await page.keyboard.type(callers["returning_phone"])
-    await page.wait_for_selector(".resident-card.selected", timeout=5000)
-    await page.keyboard.press("Alt+2")
+REFERRAL = "市红十字会 010 6500 1234"
+
+
+async def _refer(page, callers) -> list[str]:
     await page.wait_for_selector("#referred-to:focus")
-    await page.keyboard.type("市红十字会 010 6500 1234")
+    await page.keyboard.type(REFERRAL)
     await page.keyboard.press("Enter")
-    await page.wait_for_selector('#result[data-outcome="cannot_serve"]:not([hidden])', timeout=5000)
-    assert "市红十字会 010 6500 1234" in await page.inner_text("#result-reply")
-    await shot(page, "intake-6-cannot-serve")
-    assert problems == []
+    return [REFERRAL]
 
 
-async def test_eligible_without_card_books_a_home_visit(browser, daphne_server, callers):
-    page, problems = await _intake_page(browser, daphne_server)
-    await page.keyboard.type(callers["no_card_phone"])
-    await page.wait_for_selector(".resident-card.selected", timeout=5000)
+async def _book_a_home_visit(page, callers) -> list[str]:
     assert "No card" in await page.inner_text(".resident-card")
-    await page.keyboard.press("Alt+3")
     await page.wait_for_selector("#no-card-form:not([hidden])")
     # A home visit chosen without its time: the error is by the field.
     await page.keyboard.press("ArrowDown")
@@ -190,26 +182,42 @@ async def test_eligible_without_card_books_a_home_visit(browser, daphne_server, 
     await page.wait_for_selector('[data-error-for="home_visit_at"]:not(:empty)', timeout=5000)
     await page.fill("#home-visit-at", "2099-06-01T09:30")
     await page.keyboard.press("Control+Enter")
-    await page.wait_for_selector('#result[data-outcome="no_card"]:not([hidden])', timeout=5000)
-    assert "2099-06-01 09:30" in await page.inner_text("#result-reply")
-    await shot(page, "intake-7-no-card-home-visit")
-    assert problems == []
+    return ["2099-06-01 09:30"]
 
 
-async def test_outside_the_area_gives_the_community_office_phone(browser, daphne_server, callers):
-    page, problems = await _intake_page(browser, daphne_server)
-    await page.keyboard.type(callers["outside_phone"])
-    await page.wait_for_selector(".resident-card.selected", timeout=5000)
+async def _take_the_residents_community(page, callers) -> list[str]:
     assert "Outside our service area" in await page.inner_text(".resident-card")
-    await page.keyboard.press("Alt+4")
     await page.wait_for_selector("#other-area:focus")
     # The resident's own community is filled in already.
     assert await page.input_value("#other-area") == str(callers["outside_area"]["id"])
     await page.keyboard.press("Enter")
-    await page.wait_for_selector('#result[data-outcome="out_of_area"]:not([hidden])', timeout=5000)
+    return [callers["outside_area"]["name"], "010 6588"]
+
+
+@pytest.mark.parametrize(
+    ("phone", "key", "fill", "outcome", "screenshot"),
+    [
+        pytest.param("returning_phone", "Alt+2", _refer, "cannot_serve", "intake-6-cannot-serve", id="cannot-serve"),
+        pytest.param("no_card_phone", "Alt+3", _book_a_home_visit, "no_card", "intake-7-no-card-home-visit",
+                     id="no-card-home-visit"),
+        pytest.param("outside_phone", "Alt+4", _take_the_residents_community, "out_of_area", "intake-8-out-of-area",
+                     id="out-of-area"),
+    ],
+)
+async def test_each_outcome_gives_the_reply_to_read(browser, daphne_server, callers, phone, key, fill, outcome,
+                                                    screenshot):
+    """The outcome's key, its form filled as the desk would (`fill` says
+    what the reply must then contain), and the reply to read out."""
+    page, problems = await _intake_page(browser, daphne_server)
+    await page.keyboard.type(callers[phone])
+    await page.wait_for_selector(".resident-card.selected", timeout=5000)
+    await page.keyboard.press(key)
+    expected = await fill(page, callers)
+    await page.wait_for_selector(f'#result[data-outcome="{outcome}"]:not([hidden])', timeout=5000)
     reply = await page.inner_text("#result-reply")
-    assert callers["outside_area"]["name"] in reply and "010 6588" in reply
-    await shot(page, "intake-8-out-of-area")
+    for text in expected:
+        assert text in reply
+    await shot(page, screenshot)
     assert problems == []
 
 

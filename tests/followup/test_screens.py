@@ -7,6 +7,7 @@ lead's home visits."""
 
 import datetime
 import re
+from html import unescape
 
 import pytest
 from django.test import Client
@@ -30,6 +31,17 @@ def _row(html: str, order) -> str:
 
 def _post_call(client: Client, order, **fields):
     return client.post(f"/followups/{order.pk}/call/", fields)
+
+
+def _new_request_link(html: str) -> str:
+    """The result page's "new request" href, unescaped as a browser follows it."""
+    link = re.search(r'<a class="button primary" id="new-request" href="([^"]+)" autofocus>', html)
+    return unescape(link.group(1))
+
+
+def _served_notes(intake_html: str) -> str:
+    return unescape(re.search(r'<textarea id="served-notes" name="notes" rows="2">(.*?)</textarea>', intake_html,
+                              flags=re.S).group(1))
 
 
 # --- who may open what ------------------------------------------------------------------
@@ -249,15 +261,34 @@ def test_a_need_offers_a_new_request_for_the_resident_in_one_action(desk, return
     r = _post_call(desk, order, result="reached", quality="5", satisfied="yes", needs_more="on",
                    needs_more_what="Meals from Monday")
     html = desk.get(r["Location"]).content.decode()
-    link = re.search(r'<a class="button primary" id="new-request" href="([^"]+)" autofocus>', html)
-    assert link.group(1) == f"/intake/?resident={people['with_card'].pk}"
+    link = _new_request_link(html)
+    assert link == f"/intake/?resident={people['with_card'].pk}&notes=Meals+from+Monday"
 
-    intake = desk.get(link.group(1)).content.decode()
+    intake = desk.get(link).content.decode()
     card = re.search(r'<div id="lookup" class="lookup" data-state="found".*?</article>', intake, flags=re.S).group(0)
     assert f'data-resident-id="{people["with_card"].pk}"' in card and "Test Resident One" in card
     assert re.search(r'<input id="phone"[^>]*value="138 0013 8000"', intake)
+    # What the resident needs starts the new request's notes.
+    assert _served_notes(intake) == "Meals from Monday"
     assert ResidentAccess.objects.filter(resident=people["with_card"], user__username="front_desk",
                                          action="view").exists()
+
+
+def test_a_long_need_with_markup_reaches_the_intake_escaped_and_cut(desk, returned, people):
+    need = "<b>送餐</b> & " + "x" * 1985  # within the call form's 2000 characters
+    r = _post_call(desk, returned(), result="reached", quality="4", satisfied="yes", needs_more="on",
+                   needs_more_what=need)
+    link = _new_request_link(desk.get(r["Location"]).content.decode())
+    intake = desk.get(link).content.decode()
+    assert "<b>送餐</b>" not in intake and "&lt;b&gt;送餐&lt;/b&gt; &amp; xxx" in intake
+    assert _served_notes(intake) == need[:500]
+
+
+def test_notes_in_the_intake_link_are_cut_to_what_the_form_takes(desk, people):
+    intake = desk.get("/intake/", {"resident": people["with_card"].pk, "notes": "y" * 2500}).content.decode()
+    assert _served_notes(intake) == "y" * 2000
+    # Without a resident found, nothing is prefilled.
+    assert _served_notes(desk.get("/intake/", {"resident": "999999", "notes": "z"}).content.decode()) == ""
 
 
 @pytest.mark.parametrize("raw", ["999999", "abc", "-1"])

@@ -437,6 +437,8 @@
   }
 
   function newCall() {
+    // Notes prefilled for a follow-up's resident (?notes=) are not the next caller's.
+    servedForm.elements.notes.defaultValue = "";
     Object.keys(panels).forEach(function (key) { panels[key].reset(); });
     registerForm.reset();
     clearErrors();
