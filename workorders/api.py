@@ -106,6 +106,9 @@ class IncidentReportSerializer(serializers.Serializer):
     could_not_serve = serializers.BooleanField(required=False, default=False)
 
 
+_HISTORY = Prefetch("history", OrderHistory.objects.select_related("actor"))
+
+
 def _transition_action(name: str, serializer_class, run, summary: str):
     """One POST endpoint for one transition: validate, run the service, answer the order."""
 
@@ -115,7 +118,7 @@ def _transition_action(name: str, serializer_class, run, summary: str):
         data = serializer_class(data=request.data)
         data.is_valid(raise_exception=True)
         updated = run(request.user, order.pk, data.validated_data)
-        return Response(self.get_serializer(self.get_queryset().get(pk=updated.pk)).data)
+        return Response(self.answer(updated))
 
     endpoint.__name__ = name
     return action(detail=True, methods=["post"], url_path=name)(endpoint)
@@ -127,7 +130,9 @@ class OrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     action_permissions = {"create": ["workorders.add_workorder"], "*": ["workorders.view_workorder"]}
 
     def get_queryset(self):
-        orders = selectors.orders_visible_to(self.request.user).prefetch_related("history__actor")
+        orders = selectors.orders_visible_to(self.request.user)
+        if self.action in ("list", "retrieve"):
+            orders = orders.prefetch_related(_HISTORY)
         params = self.request.query_params
         if params.get("state"):
             orders = orders.filter(state__in=params["state"].split(","))
@@ -153,11 +158,14 @@ class OrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = OrderCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         order = services.order_create(actor=request.user, **data.validated_data)
-        # The answer is the order as created (resident, area and service came
-        # with the input); only its history is read back, with its actors.
-        prefetch_related_objects([order], Prefetch("history", OrderHistory.objects.select_related("actor")))
-        body = OrderSerializer(order, context=self.get_serializer_context()).data
-        return Response(body, status=status.HTTP_201_CREATED)
+        return Response(self.answer(order), status=status.HTTP_201_CREATED)
+
+    def answer(self, order: WorkOrder) -> dict:
+        """The order a service just wrote, as the answer: the service's own
+        object (its resident, area, service and assignee came with it), with
+        only the history read back, actors included, in one query."""
+        prefetch_related_objects([order], _HISTORY)
+        return OrderSerializer(order, context=self.get_serializer_context()).data
 
     request_approval = _transition_action(
         "request_approval",

@@ -45,9 +45,12 @@ def _body(name: str, people, worker_turn: int) -> dict:
     cleaner, partner = people["cleaner"], people["partner"]
     return {
         "reject": {"reason": "No"},
-        # Alternate worker and partner so a reassignment always changes hands.
+        # Alternate worker and partner so a reassignment always changes hands:
+        # `worker_turn` counts the assignments made, and each one goes to the
+        # other hand than the one before it (a reassignment to the same hand
+        # is refused, 400, which this model does not expect).
         "assign": {"worker": cleaner.pk} if worker_turn % 2 == 0 else {"partner": partner.pk},
-        "reassign": {"partner": partner.pk} if worker_turn % 2 == 0 else {"worker": cleaner.pk},
+        "reassign": {"worker": cleaner.pk} if worker_turn % 2 == 0 else {"partner": partner.pk},
         "redispatch": {"reason": "Could not serve"},
         "emergency_start": {"worker": cleaner.pk},
         "return_order": {
