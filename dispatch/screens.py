@@ -19,6 +19,9 @@ FOLLOWUP_ROLES = (Role.FRONT_DESK, Role.DISPATCH_LEAD, Role.SUPERVISOR)
 ESCALATION_ROLES = (Role.DISPATCH_LEAD, Role.SUPERVISOR)
 SPOT_CHECK_ROLES = (Role.SUPERVISOR,)
 STATS_ROLES = (Role.DISPATCH_LEAD, Role.SUPERVISOR, Role.FINANCE)
+# Finance confirms fees paid; the supervisor reads the list (the settle
+# service refuses him, as the API does).
+PAYMENTS_ROLES = (Role.FINANCE, Role.SUPERVISOR)
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ ESCALATIONS = Screen("escalations", _("Complaints"), "escalation-list")
 VISITS = Screen("visits", _("Home visits"), "visit-list")
 SPOT_CHECKS = Screen("spot-checks", _("Spot checks"), "spot-check-list")
 STATS = Screen("stats", _("Statistics"), "stats-page")
+PAYMENTS = Screen("payments", _("Payments"), "payments")
 API_DOCS = Screen("api", _("API documentation"), "docs")
 
 
@@ -68,6 +72,8 @@ def screens_for(user: AbstractBaseUser | AnonymousUser) -> list[Screen]:
         screens.append(VISITS)
     if has_role(user, *SPOT_CHECK_ROLES):
         screens.append(SPOT_CHECKS)
+    if has_role(user, *PAYMENTS_ROLES):
+        screens.append(PAYMENTS)
     if has_role(user, *STATS_ROLES):
         screens.append(STATS)
     if user.is_staff:
@@ -87,8 +93,8 @@ def home_screen(user: AbstractBaseUser) -> Screen | None:
         return BOARD
     if has_role(user, *MY_ORDERS_ROLES) and MY_ORDERS.url is not None:
         return MY_ORDERS
-    if has_role(user, Role.FINANCE) and STATS.url is not None:
-        return STATS
+    if has_role(user, Role.FINANCE):
+        return next((screen for screen in (PAYMENTS, STATS) if screen.url is not None), None)
     return None
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from workorders import views
+from workorders import payments, views
 
 urlpatterns = [
     path("my-orders/", views.my_orders, name="my-orders"),
@@ -10,4 +10,6 @@ urlpatterns = [
     path("orders/<int:pk>/", views.order_page, name="order-page"),
     path("orders/<int:pk>/incidents/", views.order_incident, name="order-incident"),
     path("orders/<int:pk>/actions/<slug:name>/", views.order_action, name="order-action"),
+    path("payments/", payments.payments, name="payments"),
+    path("payments/<int:pk>/confirm/", payments.payments_settle, name="payments-settle"),
 ]

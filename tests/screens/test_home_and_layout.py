@@ -19,7 +19,7 @@ def test_home_sends_anonymous_visitors_to_log_in(users):
 @pytest.mark.parametrize(
     "role, target",
     [("front_desk", "/intake/"), ("dispatcher", "/board/"), ("dispatch_lead", "/board/"), ("supervisor", "/board/"),
-     ("field_worker", "/my-orders/"), ("finance", "/stats/")],
+     ("field_worker", "/my-orders/"), ("finance", "/payments/")],
 )
 def test_home_sends_each_role_straight_to_its_screen(client_as, role, target):
     r = client_as(role).get("/")
