@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from dispatch.models import IntakeRecord
-from reports.models import Stage
+from reports.models import OverdueMark, Stage
 from workorders.models import State
 
 # --- figures in words -------------------------------------------------------------------
@@ -56,6 +56,10 @@ def stage_label(value: str) -> str:
     return str(dict(Stage.choices).get(value, value))
 
 
+def level_label(value: str) -> str:
+    return str(dict(OverdueMark.Level.choices).get(value, value))
+
+
 STEP_LABELS = {
     "intake_to_assign": lambda: _("Request taken → worker assigned"),
     "assign_to_collect": lambda: _("Worker assigned → order collected"),
@@ -90,9 +94,17 @@ def tables(figures: dict[str, Any]) -> list[Table]:
     """The sections present in `figures` (reports.stats.statistics) as
     readable tables, in the order a supervisor reads them."""
     out: list[Table] = []
+    if "weekly_intakes" in figures:
+        outcomes = list(IntakeRecord.Outcome.values)
+        out.append(Table(
+            "weekly_intakes", _("Requests per week"),
+            _("Every call or visit recorded at intake in each week, by outcome (weeks start on Monday)."),
+            [_("Week of"), *(_outcome_label(o) for o in outcomes), _("Total")],
+            [[w["week"], *(str(w[o]) for o in outcomes), str(w["total"])] for w in figures["weekly_intakes"]],
+        ))
     if "weekly_orders" in figures:
         out.append(Table(
-            "weekly_orders", _("Requests per week"), _("Orders taken in each week (weeks start on Monday)."),
+            "weekly_orders", _("Orders per week"), _("Orders taken in each week (weeks start on Monday)."),
             [_("Week of"), _("Orders")], [[w["week"], str(w["orders"])] for w in figures["weekly_orders"]],
         ))
     if "orders_by_state" in figures:
@@ -134,6 +146,14 @@ def tables(figures: dict[str, Any]) -> list[Table]:
         out.append(Table(
             "overdue_now", _("Overdue now"), _("Open orders past their deadline at this moment (whatever the period)."),
             [_("Deadline passed"), _("Orders")], [[stage_label(k), str(v)] for k, v in figures["overdue_now"].items()],
+        ))
+    if "overdue_by_level" in figures:
+        out.append(Table(
+            "overdue_by_level", _("Overdue now, by escalation level"),
+            _("Open orders past their deadline, by who is alerted by now: the dispatcher at the deadline, "
+              "the dispatch lead and then the supervisor when it stays overdue."),
+            [_("Alerted"), _("Orders")],
+            [[level_label(k), str(v)] for k, v in figures["overdue_by_level"].items()],
         ))
     if "escalations" in figures:
         e = figures["escalations"]
@@ -247,6 +267,11 @@ LABEL_WIDTH = 200.0
 VALUE_WIDTH = 110.0
 
 
+def _units(text: str) -> int:
+    """Widths of a Latin letter in `text` (a CJK character counts two)."""
+    return sum(2 if ord(char) > 0x2E80 else 1 for char in text)
+
+
 def _clip(text: str, units: float) -> str:
     """Cut a label to about `units` widths of a Latin letter (a CJK character counts two)."""
     used, out = 0.0, ""
@@ -313,6 +338,51 @@ def trend_chart(key: str, title: str, desc: str, points: list[tuple[str, float]]
     return Chart(key, title, desc, WIDTH, height, shapes)
 
 
+@dataclass(frozen=True)
+class Series:
+    label: str
+    color: str
+
+
+def stacked_columns(key: str, title: str, desc: str, series: list[Series], columns: list[tuple[str, list[int]]]) -> Chart:
+    """One column per week, stacked by series (bottom first), the total
+    written over the column when the columns are wide enough, and a legend
+    naming each colour in words (the figures are in the table beside it)."""
+    height = 230.0
+    left, right, top, bottom = 40.0, WIDTH - 20, 24.0, height - 60
+    shapes: list[Shape] = [Line(((left, bottom), (right, bottom)), GRID), Line(((left, top), (left, bottom)), GRID)]
+    x = left
+    for item in series:
+        shapes.append(Rect(x, height - 20, 10, 10, item.color))
+        shapes.append(Text(x + 14, height - 11, _clip(item.label, 22), size=10))
+        x += 14 + 6 * min(_units(item.label), 22) + 16
+    if not columns:
+        shapes.append(Text((left + right) / 2, (top + bottom) / 2, _("Nothing to show for this period."),
+                           anchor="middle", fill=MUTED))
+        return Chart(key, title, desc, WIDTH, height, shapes)
+    largest = max(sum(values) for _label, values in columns) or 1
+    slot = (right - left) / len(columns)
+    shapes.append(Text(left - 6, top + 4, _number(largest), size=10, anchor="end", fill=MUTED))
+    shapes.append(Text(left - 6, bottom, "0", size=10, anchor="end", fill=MUTED))
+    every = max(1, math.ceil(len(columns) / 16))
+    for i, (_label, values) in enumerate(columns):
+        x, y = left + i * slot + slot * 0.1, bottom
+        for item, value in zip(series, values, strict=True):
+            length = (bottom - top) * value / largest
+            if length > 0:
+                shapes.append(Rect(x, y - length, slot * 0.8, length, item.color))
+                y -= length
+        if i % every == 0 or i == len(columns) - 1:
+            shapes.append(Text(x + slot * 0.4, y - 4, _number(sum(values)), size=10, anchor="middle", bold=True))
+    shapes.append(Text(left + slot * 0.1, bottom + 16, columns[0][0], size=10, fill=MUTED))
+    if len(columns) > 1:
+        shapes.append(Text(right - slot * 0.1, bottom + 16, columns[-1][0], size=10, anchor="end", fill=MUTED))
+    return Chart(key, title, desc, WIDTH, height, shapes)
+
+
+OUTCOME_COLORS = {"served": BAR, "cannot_serve": "#a35200", "no_card": "#6b3fa0", "out_of_area": MUTED}
+
+
 def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
@@ -320,12 +390,25 @@ def _number(value: float) -> str:
 def charts(figures: dict[str, Any]) -> list[Chart]:
     """The charts a supervisor reads at a glance, for the sections present."""
     out: list[Chart] = []
+    if "weekly_intakes" in figures:
+        weeks = figures["weekly_intakes"]
+        outcomes = list(IntakeRecord.Outcome.values)
+        series = [Series(_outcome_label(o), OUTCOME_COLORS.get(o, MUTED)) for o in outcomes]
+        desc = "; ".join(
+            _("week of %(week)s: %(n)s") % {"week": w["week"], "n": w["total"]} + " ("
+            + ", ".join(f"{_outcome_label(o)} {w[o]}" for o in outcomes if w[o]) + ")"
+            for w in weeks
+        )
+        out.append(stacked_columns(
+            "weekly_intakes", _("Requests per week, by outcome"), desc or _("No request was recorded in this period."),
+            series, [(w["week"], [w[o] for o in outcomes]) for w in weeks],
+        ))
     if "weekly_orders" in figures:
         weeks = figures["weekly_orders"]
         points = [(w["week"], float(w["orders"])) for w in weeks]
         desc = "; ".join(_("week of %(week)s: %(n)s") % {"week": w["week"], "n": w["orders"]} for w in weeks)
         out.append(trend_chart(
-            "weekly_orders", _("Requests per week"),
+            "weekly_orders", _("Orders per week"),
             desc or _("No orders were taken in this period."), points,
         ))
     if "satisfaction" in figures:
@@ -344,6 +427,10 @@ def charts(figures: dict[str, Any]) -> list[Chart]:
         bars = [Bar(stage_label(k), float(v), ngettext("%(n)s order", "%(n)s orders", v) % {"n": v}, BAD)
                 for k, v in figures["overdue_now"].items()]
         out.append(bar_chart("overdue_now", _("Overdue now, by the deadline passed"), _describe(bars, ""), bars))
+    if "overdue_by_level" in figures:
+        bars = [Bar(level_label(k), float(v), ngettext("%(n)s order", "%(n)s orders", v) % {"n": v}, BAD)
+                for k, v in figures["overdue_by_level"].items()]
+        out.append(bar_chart("overdue_by_level", _("Overdue now, by escalation level"), _describe(bars, ""), bars))
     if "orders_by_state" in figures:
         bars = [Bar(state_label(k), float(v), str(v)) for k, v in figures["orders_by_state"].items() if v]
         out.append(bar_chart("orders_by_state", _("Orders by state"),

@@ -12,6 +12,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from dispatch.models import IntakeRecord
+
 
 @dataclass
 class Table:
@@ -56,9 +58,16 @@ def tables(stats: dict[str, Any]) -> list[Table]:
     if "weekly_orders" in stats:
         out.append(Table("weekly_orders", _("Orders per week"), [_("week"), _("orders")],
                          [[r["week"], r["orders"]] for r in stats["weekly_orders"]]))
+    if "weekly_intakes" in stats:
+        outcomes = list(IntakeRecord.Outcome.values)
+        out.append(Table("weekly_intakes", _("Requests per week"), [_("week"), *outcomes, _("requests")],
+                         [[r["week"], *(r[o] for o in outcomes), r["total"]] for r in stats["weekly_intakes"]]))
     if "overdue_now" in stats:
         out.append(Table("overdue_now", _("Overdue now"), [_("stage"), _("orders")],
                          [[k, v] for k, v in stats["overdue_now"].items()]))
+    if "overdue_by_level" in stats:
+        out.append(Table("overdue_by_level", _("Overdue now, by escalation level"), [_("level"), _("orders")],
+                         [[k, v] for k, v in stats["overdue_by_level"].items()]))
     if "fees" in stats:
         f = stats["fees"]
         out.append(Table("fees", _("Fees"), [_("status"), _("orders"), _("amount")],

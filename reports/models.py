@@ -130,7 +130,7 @@ class OrderDeadline(models.Model):
     started_at = models.DateTimeField(_("started at"), null=True)
     followed_up_at = models.DateTimeField(_("followed up at"), null=True)
     stage = models.CharField(_("current stage"), max_length=20, choices=Stage.choices, blank=True)
-    due_at = models.DateTimeField(_("due at"), null=True, db_index=True)
+    due_at = models.DateTimeField(_("due at"), null=True)
     calendar_key = models.CharField(max_length=64)
     # Indexed: the statistics roll-up finds the orders recomputed since it last ran.
     computed_at = models.DateTimeField(db_index=True)
@@ -138,6 +138,21 @@ class OrderDeadline(models.Model):
     class Meta:
         verbose_name = _("order deadlines")
         verbose_name_plural = _("order deadlines")
+        indexes = [
+            # The rows with a due time (the open orders' current deadlines, a
+            # tenth of the table): overdue now, the red list and the marks read
+            # `due_at < moment` and join on the order without the table.
+            models.Index(fields=["due_at", "order", "stage"], condition=Q(due_at__isnull=False), name="deadline_due_open"),
+            # The rows that can be missed while not done (a deadline, the stage
+            # not done): statistics' "past the deadline now" counts only these.
+            models.Index(
+                fields=["order", "dispatch_by", "dispatched_at", "start_by", "started_at", "followup_by", "followed_up_at"],
+                condition=Q(dispatch_by__isnull=False, dispatched_at__isnull=True)
+                | Q(start_by__isnull=False, started_at__isnull=True)
+                | Q(followup_by__isnull=False, followed_up_at__isnull=True),
+                name="deadline_pending",
+            ),
+        ]
         permissions = [
             ("view_statistics", _("Can read service statistics")),
             ("view_fee_statistics", _("Can read fee statistics")),

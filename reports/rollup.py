@@ -385,17 +385,20 @@ def rolled_sums(dimension: str, key: str, ranges: Ranges) -> dict[str, tuple[int
     return {r["figure"]: (r["n"], r["total"]) for r in rows}
 
 
-def rolled_weekly(dimension: str, key: str, ranges: Ranges) -> dict[datetime.date, int]:
-    """Orders taken per week (Monday) over the rolled-up days of `ranges`."""
+def rolled_weekly(dimension: str, key: str, ranges: Ranges, figures: list[str]) -> dict[tuple[datetime.date, str], int]:
+    """{(week (its Monday), figure): count} of `figures` summed over the
+    rolled-up days of `ranges`: one query for every weekly series."""
     from django.db.models.functions import TruncWeek
 
     if not ranges:
         return {}
     rows = (
-        _rolled_rows(dimension, key, ranges).filter(figure="orders")
-        .annotate(week=TruncWeek("day")).values("week").annotate(n=Sum("count")).order_by()
+        _rolled_rows(dimension, key, ranges).filter(figure__in=figures)
+        .annotate(week=TruncWeek("day")).values("week", "figure").annotate(n=Sum("count")).order_by()
     )
-    return {(r["week"].date() if isinstance(r["week"], datetime.datetime) else r["week"]): r["n"] for r in rows}
+    return {
+        (r["week"].date() if isinstance(r["week"], datetime.datetime) else r["week"], r["figure"]): r["n"] for r in rows
+    }
 
 
 def merge(rows: Iterable[Row], into: dict[str, list]) -> dict[str, list]:
@@ -407,9 +410,11 @@ def merge(rows: Iterable[Row], into: dict[str, list]) -> dict[str, list]:
     return into
 
 
-def weekly_of(rows: Iterable[Row]) -> dict[datetime.date, int]:
-    weeks: dict[datetime.date, int] = defaultdict(int)
+def weekly_of(rows: Iterable[Row], figures: list[str]) -> dict[tuple[datetime.date, str], int]:
+    """{(week (its Monday), figure): count} of `figures` in computed day rows."""
+    weeks: dict[tuple[datetime.date, str], int] = defaultdict(int)
+    wanted = set(figures)
     for day, _dimension, _key, figure, count, _amount in rows:
-        if figure == "orders":
-            weeks[day - datetime.timedelta(days=day.weekday())] += count
+        if figure in wanted:
+            weeks[(day - datetime.timedelta(days=day.weekday()), figure)] += count
     return weeks

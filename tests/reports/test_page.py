@@ -139,6 +139,8 @@ def test_the_known_week_reads_in_words_and_units(page):
     }
     assert _rows(cells, "fees") == {"Due": ["1", "30.00"], "Paid": ["1", "30.00"]}
     assert _rows(cells, "weekly_orders") == {"2026-11-02": ["5"]}
+    assert _rows(cells, "weekly_intakes") == {"2026-11-02": ["5", "1", "1", "1", "8"]}
+    assert _rows(cells, "overdue_by_level") == {"Dispatcher": ["0"], "Dispatch lead": ["0"], "Supervisor": ["1"]}
     assert _rows(cells, "intakes")["Outside the service area"] == ["1", "12 %"]
     reasons = _rows(cells, "intake_reasons")
     assert reasons["Referred to City hospital"] == ["1"]
@@ -150,7 +152,9 @@ def test_charts_are_inline_svg_with_a_text_alternative(page):
     r = page("supervisor", WEEK)
     cells = _read(r)
     charted = {svg["attrs"]["data-chart"]: svg for svg in cells.svgs}
-    assert set(charted) == {"weekly_orders", "satisfaction", "overdue_now", "orders_by_state"}
+    assert set(charted) == {
+        "weekly_intakes", "weekly_orders", "satisfaction", "overdue_now", "overdue_by_level", "orders_by_state",
+    }
     for svg in charted.values():
         assert svg["attrs"]["role"] == "img"
         # The accessible name and description point at the chart's own title and desc.
@@ -160,6 +164,11 @@ def test_charts_are_inline_svg_with_a_text_alternative(page):
     assert "50 % of 2" in charted["satisfaction"]["texts"]  # written on the chart, not colour only
     assert charted["overdue_now"]["desc"].startswith("Dispatch: 1 order;")
     assert "week of 2026-11-02: 5" in charted["weekly_orders"]["desc"]
+    assert charted["weekly_intakes"]["desc"] == (
+        "week of 2026-11-02: 8 (Served 5, Cannot serve (referred) 1, Eligible without service card 1, "
+        "Outside the service area 1)"
+    )
+    assert charted["overdue_by_level"]["desc"] == "Dispatcher: 0 orders; Dispatch lead: 0 orders; Supervisor: 1 order"
     # Each chart sits beside the table with the same figures.
     html = r.content.decode()
     for key in charted:
