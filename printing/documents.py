@@ -23,7 +23,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from printing.typesetting import Typeface, draw_code128, draw_qr, draw_text, typeface, wrap
+from printing.typesetting import Typeface, draw_code128, draw_qr, draw_text, one_render_at_a_time, typeface, wrap
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 36.0
@@ -144,6 +144,7 @@ def sheet_for(order, job) -> OrderSheet:
     )
 
 
+@one_render_at_a_time
 def render_orders(sheets: Iterable[OrderSheet]) -> bytes:
     """One PDF: each sheet as two A4 pages, copy 1 (dispatch group) then
     copy 2 (front desk)."""
@@ -409,6 +410,7 @@ def render_followup_sheet(*, language: str, rows: Sequence[FollowUpSheetRow], pr
         )
 
 
+@one_render_at_a_time
 def _table_document(
     *, title: str, subtitle: str, headers: list[str], rows: list[list[str]], widths: list[float], empty: str,
     printed_by: str, min_row_height: float | None = None,

@@ -9,8 +9,10 @@ import functools
 import logging
 import os
 import re
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import ParamSpec, TypeVar
 
 import segno
 from django.conf import settings
@@ -56,6 +58,29 @@ class Typeface:
 
 # Runs of characters Helvetica (WinAnsi) can draw, or runs of anything else.
 _LATIN_RUNS = re.compile(r"([\x20-\x7e\xa0-\xff–—‘’“”…•€]+)|([^\x20-\x7e\xa0-\xff–—‘’“”…•€]+)")
+
+
+# ReportLab keeps each document's font subset in the registered TrueType font,
+# one object per process, and its subsetting is not thread-safe: two requests
+# rendering at once (Daphne runs each in its own thread) corrupted each other's
+# subsets (IndexError, KeyError in makeSubset; 135 of 200 renders in 8 threads
+# failed in a test). Rendering is CPU-bound Python that holds the GIL anyway,
+# so taking turns costs a process almost no throughput.
+_render_turn = threading.RLock()  # re-entrant: a renderer may call another
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def one_render_at_a_time(render: Callable[P, R]) -> Callable[P, R]:
+    """For every function that draws text with the typeface, from the first
+    drawing to the finished PDF."""
+
+    @functools.wraps(render)
+    def taking_turns(*args: P.args, **kwargs: P.kwargs) -> R:
+        with _render_turn:
+            return render(*args, **kwargs)
+
+    return taking_turns
 
 
 def typeface() -> Typeface:

@@ -18,7 +18,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from printing.typesetting import Typeface, draw_text, typeface
+from printing.typesetting import Typeface, draw_text, one_render_at_a_time, typeface
 from reports import charts
 
 MARGIN = 40.0
@@ -67,6 +67,7 @@ class ChartFlowable(Flowable):
         canvas.restoreState()
 
 
+@one_render_at_a_time
 def render_monthly(
     *, figures: dict[str, Any], month: datetime.date, language: str, filters: list[tuple[str, str]], printed_by: str,
 ) -> bytes:
