@@ -2,7 +2,12 @@
 # the workers. Debian's CJK font is installed so printed orders embed it.
 FROM python:3.11-slim-bookworm
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 VAR_DIR=/app/var
+# MALLOC_ARENA_MAX=2: Daphne runs each request in a thread of its own, and glibc
+# gives threads their own memory arenas (up to 8 per core), each keeping what
+# it freed. Under load that held 60-80 MiB per process that Python had given
+# back; with two arenas a process levels off about 50 MiB lower at the same
+# throughput (bench/RESULTS.md, "Load: memory").
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 VAR_DIR=/app/var MALLOC_ARENA_MAX=2
 
 RUN apt-get update \
  && apt-get install -y --no-install-recommends fonts-wqy-microhei gettext curl \

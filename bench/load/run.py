@@ -18,10 +18,21 @@ of each process over time (/proc), and, with --ceiling, the highest intake
 rate (closed loop, intakes only) against the bare insert endpoint of
 bench/board_floor on two processes of its own.
 
+With --memory-dumps DIR each Daphne process of the product writes, at every
+memory sample, what it holds (gc objects by type, glibc heap in use and free,
+resident memory by mapping, threads, sizes of the realtime app's per-loop
+containers; with --tracemalloc N, traced from the first sample on, also a
+snapshot of N frames) to DIR, and the RSS samples go to DIR/rss.csv;
+bench/load/memdiff.py compares the dumps (memprobe/sitecustomize.py). A dump
+stops the process's loop for about a second; tracing slows every allocation
+(at 25 frames on a loaded machine the processes fell behind and timed out).
+
     make load                                          # 100 boards, 50/s, 5 minutes, ceiling
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
         .venv/bin/python bench/load/run.py --rate 50 --duration 30 --boards 100
     .venv/bin/python bench/load/run.py --boards 500 --duration 60 --no-ceiling
+    .venv/bin/python bench/load/run.py --rate 15 --duration 480 --no-ceiling \\
+        --sample-seconds 20 --memory-dumps /tmp/mem    # then bench/load/memdiff.py /tmp/mem
 """
 
 import argparse
@@ -31,6 +42,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -164,12 +176,32 @@ class Servers:
             "BOARD_HEARTBEAT_SECONDS": "5", "FOLLOWUP_DUE_WORKING_DAYS": "0",
             # No TLS proxy in front here (production has one).
             "SECURE_SSL_REDIRECT": "0",
+            # As the production image sets it (Dockerfile).
+            "MALLOC_ARENA_MAX": "2",
         }
         subprocess.run([PY, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
         subprocess.run([PY, "manage.py", "load_demo_data"], cwd=ROOT, env=env, check=True, capture_output=True)
         facts = json.loads(subprocess.run([PY, "manage.py", "shell", "-c", FACTS], cwd=ROOT, env=env, check=True,
                                           capture_output=True, text=True).stdout.strip().splitlines()[-1])
-        return self._daphnes("daphne", "config.asgi:application", ROOT, env), facts
+        return self._daphnes("daphne", "config.asgi:application", ROOT, {**env, **self._probe_env()}), facts
+
+    def _probe_env(self) -> dict:
+        """The memory probe's hook for the product's Daphne processes (--memory-dumps)."""
+        if not self.args.memory_dumps:
+            return {}
+        Path(self.args.memory_dumps).mkdir(parents=True, exist_ok=True)
+        env = {"LOAD_MEMORY_DIR": str(Path(self.args.memory_dumps).resolve()),
+               "PYTHONPATH": str(Path(__file__).resolve().parent / "memprobe")}
+        if self.args.tracemalloc:
+            env["LOAD_TRACEMALLOC"] = str(self.args.tracemalloc)
+        return env
+
+    def dump_memory(self) -> None:
+        """Ask each product process for a memory dump (the probe answers SIGUSR1)."""
+        if self.args.memory_dumps:
+            for name, proc in self.procs.items():
+                if name.startswith("daphne") and proc.poll() is None:
+                    proc.send_signal(signal.SIGUSR1)
 
     def start_floor(self, redis_url: str) -> list[int]:
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "floor_settings", "DATABASE_URL": self.databases.url("floor"),
@@ -189,7 +221,8 @@ class Servers:
         return ports
 
     def stop(self, prefix: str = "") -> None:
-        for name, proc in list(self.procs.items()):
+        # Last started first: Daphne before its redis-server, which it would log as lost.
+        for name, proc in reversed(list(self.procs.items())):
             if name.startswith(prefix) and proc.poll() is None:
                 proc.terminate()
                 try:
@@ -419,14 +452,20 @@ async def main(args) -> None:
         async def sample():
             t0 = time.perf_counter()
             while True:
+                servers.dump_memory()
                 memory.append((time.perf_counter() - t0, await asyncio.to_thread(servers.rss)))
-                await asyncio.sleep(args.duration / 20)
+                _record_rss(args, memory[-1])
+                await asyncio.sleep(args.sample_seconds or args.duration / 20)
 
+        sampled_from = time.perf_counter()
         sampler = asyncio.create_task(sample())
         day = Day(pool, tokens, facts, args.pause)
         achieved = await day.run(args.rate, args.duration, args.drain)
         sampler.cancel()
-        memory.append((args.duration, servers.rss()))
+        servers.dump_memory()
+        # After the drain: later than --duration.
+        memory.append((time.perf_counter() - sampled_from, servers.rss()))
+        _record_rss(args, memory[-1])
         # Every board catches up (its heartbeat reads the table) before counting.
         status, body = await pool.request("GET", "/api/v1/board/", None, tokens["dispatcher"])
         assert status == 200, (status, body[:300])
@@ -456,8 +495,10 @@ async def main(args) -> None:
         if day.error_samples:
             print("error samples:", *day.error_samples, sep="\n  ")
         print("\nRSS MiB over time (s: process=MiB):")
-        for at, rss in memory[:: max(1, len(memory) // 6)] + memory[-1:]:
+        shown = memory[:: max(1, len(memory) // 6)]
+        for at, rss in shown + memory[-1:] * (shown[-1] is not memory[-1]):
             print(f"  {at:5.0f}: " + ", ".join(f"{k}={v}" for k, v in rss.items()))
+        print(_memory_trend(memory))
 
         if args.ceiling:
             await ceiling(servers, redis_url, ports, pool, tokens, facts, args)
@@ -468,6 +509,37 @@ async def main(args) -> None:
             if log.stat().st_size:
                 print(f"\n{log.name} (last lines):", *log.read_text(errors="replace").splitlines()[-8:], sep="\n  ")
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _memory_trend(memory: list[tuple[float, dict]]) -> str:
+    """Growth of each Daphne process after warm-up, in MiB a minute (least
+    squares over the samples of the last two thirds of the run). The first
+    minute or two fill lazy imports, caches and glibc's per-thread malloc
+    arenas (bench/load/memdiff.py); "flat memory" is judged on this slope."""
+    later = [(at, rss) for at, rss in memory if at >= memory[-1][0] / 3]
+    if len(later) < 3:
+        return "RSS trend after warm-up: too few samples"
+    slopes = []
+    for name in sorted(k for k in later[-1][1] if k.startswith("daphne")):
+        points = [(at, rss[name]) for at, rss in later if name in rss]
+        mean_t = sum(t for t, _ in points) / len(points)
+        mean_m = sum(m for _, m in points) / len(points)
+        spread = sum((t - mean_t) ** 2 for t, _ in points) or 1.0
+        slope = sum((t - mean_t) * (m - mean_m) for t, m in points) / spread * 60
+        slopes.append(f"{name} {slope:+.1f} MiB/min")
+    return f"RSS trend from {later[0][0]:.0f} s on: " + ", ".join(slopes)
+
+
+def _record_rss(args, sample: tuple[float, dict]) -> None:
+    """One row of DIR/rss.csv (--memory-dumps): seconds, load average, rate,
+    boards, then process=MiB pairs."""
+    if not args.memory_dumps:
+        return
+    at, rss = sample
+    load = Path("/proc/loadavg").read_text().split()[0]
+    with open(Path(args.memory_dumps) / "rss.csv", "a") as out:
+        out.write(f"{time.time():.0f},{at:.0f},{load},{args.rate},{args.boards},"
+                  + ",".join(f"{k}={v}" for k, v in rss.items()) + "\n")
 
 
 async def _table_ids(servers: Servers, head: int, last: int) -> set[int]:
@@ -511,6 +583,13 @@ if __name__ == "__main__":
                         help="also measure the intake ceiling against the bare insert endpoint")
     parser.add_argument("--ceiling-clients", type=int, default=16)
     parser.add_argument("--ceiling-seconds", type=float, default=20)
+    parser.add_argument("--sample-seconds", type=float, default=0,
+                        help="seconds between memory samples (default: the duration / 20)")
+    parser.add_argument("--memory-dumps", metavar="DIR",
+                        help="have the product processes dump what they hold to DIR at every sample")
+    parser.add_argument("--tracemalloc", type=int, default=0, metavar="FRAMES",
+                        help="with --memory-dumps: trace allocations (FRAMES deep) and dump snapshots")
+    arguments = parser.parse_args()  # before the check: --help needs no database
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
         sys.exit("set DATABASE_URL to a PostgreSQL server (a fresh database is made on it and dropped)")
-    asyncio.run(main(parser.parse_args()))
+    asyncio.run(main(arguments))
