@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from dispatch.errors import Conflict, DomainError, InvalidInput, NotFound
 from dispatch.models import Resident, ServiceItem, Worker
 from dispatch.services import require_perm
-from realtime.services import raise_alert
+from realtime.services import raise_alert, raise_alerts
 from reports import deadlines as deadline_rules
 from reports import rollup
 from reports.calendar import WorkingCalendar
@@ -230,10 +230,9 @@ def _mark_batch(due: dict[tuple[int, str], _Due], *, now: datetime.datetime) -> 
 
 
 def _overdue_alerts_raise(datas: list[dict]) -> list[int]:
-    """Raise one `order.overdue` alert per item; returns their ids. Three
-    statements an alert (realtime's publishing lock, the alert, its event):
-    most of a pass that marks thousands of orders at once."""
-    return [raise_alert(kind=OVERDUE_ALERT, data=data).pk for data in datas]
+    """Raise one `order.overdue` alert per item, in a fixed number of
+    statements a batch; returns their ids in the items' order."""
+    return [alert.pk for alert in raise_alerts(kind=OVERDUE_ALERT, datas=datas)]
 
 
 def _marks_insert(marks: list[tuple]) -> set[tuple[int, str, str]]:
