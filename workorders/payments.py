@@ -34,6 +34,7 @@ from workorders import selectors, services
 from workorders.models import FeeStatus, WorkOrder
 
 PAGE_SIZE = 100
+CENT = Decimal("0.01")
 # The list's two piles; an order without a fee never needs finance.
 LISTED = [FeeStatus.DUE, FeeStatus.PAID]
 
@@ -108,7 +109,8 @@ def payments(request: HttpRequest) -> HttpResponse:
     filters = PaymentFilter(request.GET)
     status, month = filters.values()
     orders = _payments(request.user, status, month)
-    total = orders.aggregate(total=Sum("fee"))["total"]
+    # To the cent on every database (SQLite sums decimals without their places).
+    total = (orders.aggregate(total=Sum("fee"))["total"] or Decimal(0)).quantize(CENT)
     page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "filters": filters,
@@ -117,7 +119,7 @@ def payments(request: HttpRequest) -> HttpResponse:
         "months": _months(request.user, month),
         "statuses": LISTED,
         "page": page,
-        "total": total or Decimal("0.00"),
+        "total": total,
         "may_settle": request.user.has_perm("workorders.settle_fee_workorder") and status == FeeStatus.DUE,
         "previous_url": _list_url(status, month, str(page.previous_page_number())) if page.has_previous() else None,
         "next_url": _list_url(status, month, str(page.next_page_number())) if page.has_next() else None,
