@@ -47,6 +47,19 @@ service = ServiceItem.objects.filter(active=True, approval="", required_skill__i
 resident = next(r for r in Resident.objects.filter(active=True, area__served=True).order_by("id") if r.has_valid_card())
 print(json.dumps({"resident": resident.pk, "service": service.pk}))
 """
+# For the load test and bench_request_cpu: every resident a desk may take a
+# request for, with a phone to look them up by.
+PEOPLE_FACTS = """
+import json
+from dispatch.models import Resident, ServiceItem
+service = ServiceItem.objects.filter(active=True, approval="", required_skill__isnull=False).order_by("code").first()
+people = [
+    (r.pk, str(r.phones.first().number))
+    for r in Resident.objects.filter(active=True, area__served=True).prefetch_related("phones").order_by("id")
+    if r.has_valid_card() and r.phones.exists()
+]
+print(json.dumps({"service": service.pk, "people": people}))
+"""
 
 
 def free_port() -> int:

@@ -27,6 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_alert_latency import (  # noqa: E402
     DEMO_PASSWORD,
+    PEOPLE_FACTS,
     ROOT,
     Databases,
     card,
@@ -37,17 +38,6 @@ from bench_alert_latency import (  # noqa: E402
 )
 
 PY = sys.executable
-FACTS = """
-import json
-from dispatch.models import Resident, ServiceItem
-service = ServiceItem.objects.filter(active=True, approval="", required_skill__isnull=False).order_by("code").first()
-people = [
-    (r.pk, str(r.phones.first().number))
-    for r in Resident.objects.filter(active=True, area__served=True).prefetch_related("phones").order_by("id")
-    if r.has_valid_card() and r.phones.exists()
-]
-print(json.dumps({"service": service.pk, "people": people}))
-"""
 
 
 class Connection:
@@ -86,7 +76,7 @@ def expect(status: int, body: bytes, wanted: int) -> bytes:
 def run_product(env: dict, tmp: Path, orders: int) -> list[dict]:
     subprocess.run([PY, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
     subprocess.run([PY, "manage.py", "load_demo_data"], cwd=ROOT, env=env, check=True, capture_output=True)
-    facts = json.loads(subprocess.run([PY, "manage.py", "shell", "-c", FACTS], cwd=ROOT, env=env, check=True,
+    facts = json.loads(subprocess.run([PY, "manage.py", "shell", "-c", PEOPLE_FACTS], cwd=ROOT, env=env, check=True,
                                       capture_output=True, text=True).stdout.strip().splitlines()[-1])
     proc, port = start_daphne("config.asgi:application", env, ROOT, tmp / "product.log")
     try:

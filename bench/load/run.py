@@ -51,22 +51,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
-from bench_alert_latency import Databases, free_port, percentile, wait_for_port  # noqa: E402
+from bench_alert_latency import PEOPLE_FACTS, Databases, free_port, percentile, wait_for_port  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
 
 PY = sys.executable
 DEMO_PASSWORD = "demo-pass-2026"
-FACTS = """
-import json
-from dispatch.models import Resident, ServiceItem
-service = ServiceItem.objects.filter(active=True, approval="", required_skill__isnull=False).order_by("code").first()
-people = [
-    (r.pk, str(r.phones.first().number))
-    for r in Resident.objects.filter(active=True, area__served=True).prefetch_related("phones").order_by("id")
-    if r.has_valid_card() and r.phones.exists()
-]
-print(json.dumps({"service": service.pk, "people": people}))
-"""
 EVENT_ID = re.compile(r'^\{"type":"event","id":(\d+),"event":"([a-z._]+)"')
 
 
@@ -181,7 +170,7 @@ class Servers:
         }
         subprocess.run([PY, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
         subprocess.run([PY, "manage.py", "load_demo_data"], cwd=ROOT, env=env, check=True, capture_output=True)
-        facts = json.loads(subprocess.run([PY, "manage.py", "shell", "-c", FACTS], cwd=ROOT, env=env, check=True,
+        facts = json.loads(subprocess.run([PY, "manage.py", "shell", "-c", PEOPLE_FACTS], cwd=ROOT, env=env, check=True,
                                           capture_output=True, text=True).stdout.strip().splitlines()[-1])
         return self._daphnes("daphne", "config.asgi:application", ROOT, {**env, **self._probe_env()}), facts
 
