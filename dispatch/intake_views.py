@@ -8,13 +8,9 @@ keeps everything the operator typed.
 """
 
 import datetime
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django import forms
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -26,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from dispatch import selectors, services
 from dispatch.errors import DomainError, InvalidInput
 from dispatch.models import Channel, IntakeRecord, Resident, ResidentAccess, ServiceArea, ServiceItem
-from dispatch.roles import has_role
+from dispatch.roles import roles_required
 from dispatch.screens import INTAKE_ROLES
 from workorders import services as order_services
 from workorders.models import OPEN_STATES, Urgency, WorkOrder
@@ -35,15 +31,7 @@ from workorders.selectors import orders_visible_to
 RECENT_ORDERS = 5
 
 
-def intake_role_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not has_role(request.user, *INTAKE_ROLES):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+intake_role_required = roles_required(*INTAKE_ROLES)
 
 
 def _error_response(message: str, fields: dict[str, list[Any]], status: int = 400) -> JsonResponse:

@@ -1,7 +1,13 @@
 """The roles of DESIGN.md section 2. Each is a Django group; its permissions
 are granted by the migration `workorders.0002_roles` from `ROLE_PERMISSIONS`."""
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -142,6 +148,22 @@ def has_role(user: AbstractBaseUser | AnonymousUser, *roles: str) -> bool:
     if not user.is_authenticated:
         return False
     return user.is_superuser or user.groups.filter(name__in=roles).exists()
+
+
+def roles_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """For a screen's view: log in first, then 403 unless the user holds one of `roles`."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args: Any, **kwargs: Any) -> Any:
+            if not has_role(request.user, *roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
 
 
 def sync_role_groups(group_model, permission_model, *, skip_missing: bool = False) -> None:

@@ -51,30 +51,24 @@ def publish(event_type: str, data: dict[str, Any]) -> Event:
     transaction rolls back, the event row goes with it and nothing is sent.
     Raises ValueError for an undeclared type or missing fields.
     """
-    _check(event_type, data)
-    # savepoint=False: inside the caller's transaction this adds nothing (no
-    # savepoint round trips); alone it makes lock and insert one transaction.
-    with transaction.atomic(savepoint=False):
-        _take_publish_turn()
-        event = Event.objects.create(type=event_type, data=data)
-    # Encoded once here, not once per board: every consumer forwards this text.
-    batch = [[event.id, event.as_text()]]
-    transaction.on_commit(lambda: _send(batch))
-    return event
+    return publish_many(event_type, [data])[0]
 
 
 def publish_many(event_type: str, datas: list[dict[str, Any]]) -> list[Event]:
     """`publish` for many events of one type (a scheduler pass marking
     thousands of orders): one lock, one insert and one channel-layer message
-    instead of each per event. Same contract and errors as `publish`."""
+    for all of them. Same contract and errors as `publish`."""
     for data in datas:
         _check(event_type, data)
     if not datas:
         return []
+    # savepoint=False: inside the caller's transaction this adds nothing (no
+    # savepoint round trips); alone it makes lock and insert one transaction.
     with transaction.atomic(savepoint=False):
         _take_publish_turn()
         # Ids come back in insertion order, taken under the publish turn.
         events = Event.objects.bulk_create([Event(type=event_type, data=data) for data in datas])
+    # Encoded once here, not once per board: every consumer forwards this text.
     batch = [[event.id, event.as_text()] for event in events]
     transaction.on_commit(lambda: _send(batch))
     return events
@@ -152,12 +146,7 @@ def raise_alert(*, kind: str, data: dict[str, Any]) -> Alert:
     """Raise an alert on every board (pop-up and sound) and publish
     `alert.raised`. Call it inside the transaction that made the reason for it,
     like `publish`. Raises ValueError when `data` is not plain JSON."""
-    json.dumps(data)
-    with transaction.atomic(savepoint=False):
-        now = timezone.now()
-        alert = Alert.objects.create(kind=kind, data=data, raised_at=now, last_sounded_at=now)
-        publish("alert.raised", alert.as_data())
-    return alert
+    return raise_alerts(kind=kind, datas=[data])[0]
 
 
 def raise_alerts(*, kind: str, datas: list[dict[str, Any]]) -> list[Alert]:

@@ -14,7 +14,6 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -28,7 +27,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from dispatch.errors import Conflict, Forbidden, NotFound
-from dispatch.roles import has_role
+from dispatch.roles import roles_required
 from dispatch.screens import PAYMENTS_ROLES
 from workorders import selectors, services
 from workorders.models import FeeStatus, WorkOrder
@@ -91,21 +90,15 @@ def _months(user: AbstractBaseUser, chosen: str) -> list[str]:
     return sorted(found, reverse=True)
 
 
-def _require_payments_role(request: HttpRequest) -> None:
-    if not has_role(request.user, *PAYMENTS_ROLES):
-        raise PermissionDenied
-
-
 def _list_url(status: str, month: str, page: str = "") -> str:
     query = {key: value for key, value in (("status", status), ("month", month), ("page", page)) if value}
     return reverse("payments") + (f"?{urlencode(query)}" if query else "")
 
 
 @require_GET
-@login_required
+@roles_required(*PAYMENTS_ROLES)
 def payments(request: HttpRequest) -> HttpResponse:
     """The orders whose fee is due (or paid), a page at a time, with their total."""
-    _require_payments_role(request)
     filters = PaymentFilter(request.GET)
     status, month = filters.values()
     orders = _payments(request.user, status, month)
@@ -149,11 +142,10 @@ def _conflict_sentence(order_id: int, exc: Conflict) -> str:
 
 
 @require_POST
-@login_required
+@roles_required(*PAYMENTS_ROLES)
 def payments_settle(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm one order's fee paid through the service, then back to the list
     with what happened; a conflict is a sentence on the list, not an error page."""
-    _require_payments_role(request)
     try:
         order = services.order_settle_fee(actor=request.user, order_id=pk)
     except Forbidden as exc:

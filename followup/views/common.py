@@ -2,36 +2,14 @@
 the tuples of `dispatch.screens` (so the nav and the views agree), and a
 service's error put next to the form's fields."""
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
 
 from django import forms
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy
 
 from dispatch.errors import DomainError
-from dispatch.roles import has_role
+from dispatch.roles import roles_required  # noqa: F401 - the followup views' import
 
 YES_NO = [("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))]
-
-
-def roles_required(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Log in first, then 403 unless the user holds one of `roles`."""
-
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @login_required
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not has_role(request.user, *roles):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorate
 
 
 def put_errors(form: forms.Form, exc: DomainError) -> None:
