@@ -3,18 +3,15 @@ from GET /api/v1/board/ and the /ws/board/ socket, and its buttons call the
 order API, so every change still goes through the work order services."""
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-from dispatch.roles import Role, has_role
+from dispatch.roles import roles_required
+from dispatch.screens import BOARD_ROLES
 from realtime.selectors import may_acknowledge
-
-BOARD_PAGE_ROLES = (Role.DISPATCHER, Role.DISPATCH_LEAD, Role.SUPERVISOR)
 
 
 def _board_strings() -> dict[str, str]:
@@ -86,10 +83,8 @@ def _order_url_template() -> str | None:
         return None
 
 
-@login_required
+@roles_required(*BOARD_ROLES)
 def board(request: HttpRequest) -> HttpResponse:
-    if not has_role(request.user, *BOARD_PAGE_ROLES):
-        raise PermissionDenied
     config = {
         "ws_path": "/ws/board/",
         "snapshot_url": reverse("board-snapshot"),
