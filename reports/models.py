@@ -286,13 +286,14 @@ class SubscriptionOccurrence(models.Model):
 
 class DailyFigure(models.Model):
     """The statistics roll-up (see reports.rollup): one figure of one local day
-    for everything (`dimension` "") or for one value (`key`) of one filter
-    dimension (area, service, channel, partner). `count` is a number of rows;
+    for everything (`dimension` ""), for one value (`key`) of one filter
+    dimension (area, service, channel, partner), or for a pair of values of
+    two of them (`dimension` "area+channel", `key` "3|web"). `count` is a number of rows;
     `amount` a sum (fees, quality marks). Derived data: a day's rows are
     deleted and computed again whenever something of that day changed."""
 
     day = models.DateField()
-    dimension = models.CharField(max_length=10, blank=True)
+    dimension = models.CharField(max_length=20, blank=True)
     key = models.CharField(max_length=40, blank=True)
     figure = models.CharField(max_length=300)
     count = models.BigIntegerField(default=0)

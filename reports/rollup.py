@@ -2,13 +2,18 @@
 when a period is asked for, so a year is a few hundred thousand small rows
 rather than millions of orders, intakes and calls.
 
-What a day holds (`DailyFigure`), for everything and for each single value of
-area, service, channel and partner (the statistics' filters; a worker filter
-or two filters at once are answered from the base tables, see
+What a day holds (`DailyFigure`), for everything, for each single value of
+area, service, channel and partner (the statistics' filters), and for each
+pair of values of two of them (area and channel, service and partner...; a
+worker filter or three filters at once are answered from the base tables, see
 `reports.stats`): orders taken by state, the three response steps' counts and
 a histogram of their seconds, deadlines met and missed late, fees due by the
 return day and paid by the payment day, intakes by outcome, no-card action and
 referral, and reached follow-up calls per service (satisfied, quality sum).
+The histograms below are kept for everything and single values only: a pair
+of values would need one row per order and step (a pair's day holds a few
+orders, each in a bucket of its own), so a pair's percentiles are read exact
+from the base tables (one scan).
 
 Percentiles cannot be summed: each step's seconds are counted in buckets that
 double every BUCKETS_PER_DOUBLING buckets (bucket 0 holds 0 to 1 s, bucket b
@@ -29,6 +34,7 @@ figure is stale.
 """
 
 import datetime
+import itertools
 import math
 from collections import defaultdict
 from collections.abc import Iterable
@@ -54,7 +60,11 @@ CHANGE_MARGIN = datetime.timedelta(minutes=2)
 # Days a refresh computes per query round (bounds memory on a first run).
 BATCH_DAYS = 31
 
-DIMENSIONS = ("", "area", "service", "channel", "partner")
+FILTER_DIMENSIONS = ("area", "service", "channel", "partner")
+DIMENSIONS = ("", *FILTER_DIMENSIONS)
+# Two filters at once: ("area", "service"), ("area", "channel")... in the order
+# of FILTER_DIMENSIONS, stored as dimension "area+service", key "3|12".
+PAIRS = tuple(itertools.combinations(FILTER_DIMENSIONS, 2))
 
 RESPONSE_STEPS = {
     "intake_to_assign": ("assigned_at", "created_at"),
@@ -165,10 +175,18 @@ def _dimension_expressions(source: str) -> dict[str, F | Coalesce]:
     }
 
 
+def dimension_and_key(chosen: dict[str, object]) -> tuple[str, str]:
+    """The roll-up's (dimension, key) for {filter dimension: value}, none,
+    one or two of them: ("", ""), ("area", "3"), ("area+channel", "3|web")."""
+    names = [name for name in FILTER_DIMENSIONS if name in chosen]
+    return "+".join(names), "|".join(str(chosen[name]) for name in names)
+
+
 class _Collector:
     """Sums figures per (day, dimension, key). Refreshing, each grouped row
-    (a day and one value of every dimension) adds to everything and to its
-    area, service, channel and partner; live, every row is under ("", "")."""
+    (a day and one value of every dimension) adds to everything, to its
+    area, service, channel and partner, and to each pair of them (not the
+    histograms: see the module's docstring); live, every row is under ("", "")."""
 
     def __init__(self, by_dimension: bool):
         self.by_dimension = by_dimension
@@ -188,13 +206,24 @@ class _Collector:
     def add(self, row: dict, figure: str, count, amount=None) -> None:
         if not count and not amount:
             return
-        for dimension in DIMENSIONS if self.by_dimension else ("",):
-            key = row[f"_{dimension}"] if dimension else ""
-            if key is None:
-                continue  # no partner: not a value of that dimension
-            found = self.sums.setdefault((row["_day"], dimension, str(key), figure), [0, Decimal(0)])
-            found[0] += int(count or 0)
-            found[1] += Decimal(amount or 0)
+        count, amount = int(count or 0), Decimal(amount or 0)
+        for dimension, key in self._keys(row, with_pairs=not figure.startswith("hist:")):
+            found = self.sums.setdefault((row["_day"], dimension, key, figure), [0, Decimal(0)])
+            found[0] += count
+            found[1] += amount
+
+    def _keys(self, row: dict, *, with_pairs: bool) -> Iterable[tuple[str, str]]:
+        yield "", ""
+        if not self.by_dimension:
+            return
+        # No partner is not a value of that dimension.
+        values = {name: row[f"_{name}"] for name in FILTER_DIMENSIONS if row[f"_{name}"] is not None}
+        for name, value in values.items():
+            yield name, str(value)
+        if with_pairs:
+            for first, second in PAIRS:
+                if first in values and second in values:
+                    yield dimension_and_key({first: values[first], second: values[second]})
 
     def rows(self) -> list["Row"]:
         return [(day, dimension, key, figure, n, amount) for (day, dimension, key, figure), (n, amount) in self.sums.items()]

@@ -8,14 +8,16 @@ interpolated the way `percentile_cont` does. No figure loads the rows into
 Python.
 
 Past days are read from the daily roll-up (`reports.rollup`: sums of each
-day's figures per filter dimension, refreshed by the scheduler's pass) when
-the filter is one of area, service, channel or partner or none; the days it
-does not hold yet (today, days changed since the last refresh) are computed
-live with the same queries and added, so the figures are those of the base
-tables. A worker filter or two filters at once are answered from the base
-tables (selective: a worker has a few thousand orders a year). Medians and
-90th percentiles are exact up to rollup.EXACT_LIMIT values of a step; above it they come
-from the roll-up's histograms, within 4.5 % (one bucket) of the exact value.
+day's figures per filter value and pair of values, refreshed by the
+scheduler's pass) when the filters are none, one or two of area, service,
+channel and partner; the days it does not hold yet (today, days changed since
+the last refresh) are computed live with the same queries and added, so the
+figures are those of the base tables. A worker
+filter or three filters at once are answered from the base tables (a worker
+has a few thousand orders a year). Medians and 90th percentiles are exact up
+to rollup.EXACT_LIMIT values of a step, and always for two filters; above it
+they come from the roll-up's histograms, within 4.5 % (one bucket) of the
+exact value.
 Escalations, overdue now (per stage and per escalation level) and
 compliance's "not done and past the deadline" depend on the moment and always
 come from the base tables, in one aggregate each over the open orders'
@@ -492,16 +494,16 @@ LIVE_DAYS_LIMIT = 7
 
 def _rolled_figures(f: Filters, *, now: datetime.datetime | None = None) -> "_RolledFigures | None":
     """The period's figures from the roll-up and the days it does not hold
-    yet, or None when the base tables must answer: a worker filter or two
-    filters at once (the roll-up keeps one dimension at a time), another time
+    yet, or None when the base tables must answer: a worker filter or three
+    filters at once (the roll-up keeps single values and pairs), another time
     zone, no roll-up yet, or more than LIVE_DAYS_LIMIT days to compute live."""
     now = now or timezone.now()
     if f.worker is not None:
         return None
-    chosen = [(name, value) for name, value in (
+    chosen = {name: value for name, value in (
         ("area", f.area), ("service", f.service), ("channel", f.channel), ("partner", f.partner),
-    ) if value is not None]
-    if len(chosen) > 1 or str(f.tz) != str(timezone.get_current_timezone()):
+    ) if value is not None}
+    if len(chosen) > 2 or str(f.tz) != str(timezone.get_current_timezone()):
         return None
     state = rollup.current_state()
     if state is None or state.rolled_through is None:
@@ -513,8 +515,8 @@ def _rolled_figures(f: Filters, *, now: datetime.datetime | None = None) -> "_Ro
     today = timezone.localtime(now, f.tz).date()
     if sum(1 for day in live if day <= today) > LIVE_DAYS_LIMIT:
         return None
-    dimension, key = chosen[0] if chosen else ("", "")
-    return _RolledFigures(f, now, dimension, str(key), rollup.to_ranges(rolled), rollup.to_ranges(live))
+    dimension, key = rollup.dimension_and_key(chosen)
+    return _RolledFigures(f, now, dimension, key, rollup.to_ranges(rolled), rollup.to_ranges(live))
 
 
 class _RolledFigures:
@@ -555,7 +557,8 @@ class _RolledFigures:
 
     def response_times(self) -> dict[str, dict[str, Any]]:
         counts = {name: self.count(f"steps:{name}") for name in RESPONSE_INTERVALS}
-        if max(counts.values()) <= rollup.EXACT_LIMIT:
+        if max(counts.values()) <= rollup.EXACT_LIMIT or "+" in self.dimension:
+            # A pair of filters has no histograms (see reports.rollup).
             return _exact_response_times(self.f, counts)
         histograms: dict[str, dict[int, int]] = {name: {} for name in RESPONSE_INTERVALS}
         live_rows = rollup.compute(self.live, self.f.tz, where=self.where, counts=False)
