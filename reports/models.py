@@ -18,7 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dispatch.models import AppendOnly, Resident, ServiceItem, Worker
+from dispatch.models import AppendOnly, IntakeRecord, Resident, ServiceItem, Worker
 from workorders.models import WorkOrder
 
 
@@ -284,6 +284,11 @@ class SubscriptionOccurrence(models.Model):
         return f"{self.subscription_id} {self.occurs_at:%Y-%m-%d %H:%M}"
 
 
+# The roll-up's figures read per week (the statistics' weekly series): orders
+# taken, intakes by outcome. Their own small index (`daily_figure_weekly`).
+WEEKLY_FIGURES = ["orders", *(f"outcome:{o}" for o in IntakeRecord.Outcome.values)]
+
+
 class DailyFigure(models.Model):
     """The statistics roll-up (see reports.rollup): one figure of one local day
     for everything (`dimension` ""), for one value (`key`) of one filter
@@ -306,7 +311,10 @@ class DailyFigure(models.Model):
             # Read without visiting the table (PostgreSQL: the other columns included).
             models.Index(fields=["dimension", "key", "day"], include=["figure", "count", "amount"],
                          name="daily_figure_lookup"),
-            models.Index(fields=["figure", "dimension", "key", "day"], include=["count"], name="daily_figure_by_figure"),
+            # The weekly series: without it, a year's series read every figure of the
+            # key (30 ms against 4); over every figure, it was a third of the table's size.
+            models.Index(fields=["dimension", "key", "figure", "day"], include=["count"], name="daily_figure_weekly",
+                         condition=Q(figure__in=WEEKLY_FIGURES)),
         ]
 
     def __str__(self) -> str:

@@ -516,5 +516,5 @@ def scheduler_pass(*, now: datetime.datetime | None = None) -> dict[str, Any]:
     subscriptions = subscriptions_schedule(now=now, calendar=calendar)
     computed = deadlines_refresh(calendar=calendar, now=now)
     marked = overdue_mark(now=now)
-    rolled = rollup.refresh(now=now)
+    rolled = rollup.refresh(now=now, max_days=rollup.DAYS_PER_PASS)
     return {"subscriptions": subscriptions, "deadlines": computed, "overdue": marked, "rolled_up_days": rolled}

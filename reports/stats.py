@@ -39,7 +39,6 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 from django.db.models import (
-    Avg,
     Count,
     DecimalField,
     F,
@@ -56,7 +55,7 @@ from django.utils import timezone
 from dispatch.models import IntakeRecord, Resident, ServiceItem
 from followup.models import CallResult, Escalation, FollowUpCall
 from reports import rollup
-from reports.models import OrderDeadline, OverdueMark, Stage
+from reports.models import WEEKLY_FIGURES, OrderDeadline, OverdueMark, Stage
 from workorders.models import OPEN_STATES, FeeStatus, State, WorkOrder
 
 
@@ -182,36 +181,52 @@ def _on_intakes(f: Filters) -> Q:
     return q
 
 
-def intake_outcomes(f: Filters) -> dict[str, Any]:
-    """Requests by outcome, and the reasons recorded for those not served."""
-    figures = _rolled_figures(f)
-    if figures is not None:
-        return figures.intake_outcomes()
-    intakes = IntakeRecord.objects.filter(f.in_period("created_at") & _on_intakes(f))
+def _base_intakes(f: Filters) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Requests by outcome with the reasons recorded for those not served, and
+    requests per week by outcome, from the base tables in one scan: the
+    period's intakes grouped by week, outcome, no-card action and referral
+    (a few hundred groups for a year)."""
+    rows = (
+        IntakeRecord.objects.filter(f.in_period("created_at") & _on_intakes(f))
+        .annotate(week=TruncWeek("created_at", tzinfo=f.tz))
+        .values("week", "outcome", "no_card_action", "referred_to").annotate(n=Count("id")).order_by()
+    )
     by_outcome = {o: 0 for o in IntakeRecord.Outcome.values}
-    by_outcome.update(dict(intakes.values_list("outcome").annotate(n=Count("id")).order_by()))
     no_card = {a or "none": 0 for a in IntakeRecord.NoCardAction.values}
-    no_card.update(
-        {a or "none": n for a, n in intakes.filter(outcome=IntakeRecord.Outcome.NO_CARD)
-         .values_list("no_card_action").annotate(n=Count("id")).order_by()}
-    )
-    referred = list(
-        intakes.filter(outcome=IntakeRecord.Outcome.CANNOT_SERVE).exclude(referred_to="")
-        .values("referred_to").annotate(count=Count("id")).order_by("-count", "referred_to")[:20]
-    )
-    return {"total": sum(by_outcome.values()), "by_outcome": by_outcome, "no_card_actions": no_card,
-            "referred_to": referred}
+    referred: dict[str, int] = {}
+    weekly: dict[tuple[datetime.date, str], int] = {}
+    for row in rows:
+        outcome, n = row["outcome"], row["n"]
+        by_outcome[outcome] = by_outcome.get(outcome, 0) + n
+        if outcome == IntakeRecord.Outcome.NO_CARD:
+            action = row["no_card_action"] or "none"
+            no_card[action] = no_card.get(action, 0) + n
+        if outcome == IntakeRecord.Outcome.CANNOT_SERVE and row["referred_to"]:
+            referred[row["referred_to"]] = referred.get(row["referred_to"], 0) + n
+        week = (_week_day(row["week"], f.tz), outcome)
+        weekly[week] = weekly.get(week, 0) + n
+    top = sorted(({"referred_to": name, "count": n} for name, n in referred.items()),
+                 key=lambda r: (-r["count"], r["referred_to"]))[:20]
+    intakes = {"total": sum(by_outcome.values()), "by_outcome": by_outcome, "no_card_actions": no_card,
+               "referred_to": top}
+    return intakes, _finish_weekly_intakes(weekly)
 
 
-def orders_by_state(f: Filters) -> dict[str, int]:
-    figures = _rolled_figures(f)
-    if figures is not None:
-        return figures.orders_by_state()
+def _base_orders(f: Filters) -> tuple[dict[str, int], list[dict[str, Any]]]:
+    """Orders taken in the period by state, and per week (weeks start on
+    Monday, local time), from the base tables in one scan."""
     counts = {s: 0 for s in State.values}
-    counts.update(
-        dict(_orders(f).filter(f.in_period("created_at")).values_list("state").annotate(n=Count("id")).order_by())
+    weeks: dict[datetime.date, int] = {}
+    rows = (
+        _orders(f).filter(f.in_period("created_at"))
+        .annotate(week=TruncWeek("created_at", tzinfo=f.tz)).values("week", "state")
+        .annotate(n=Count("id")).order_by()
     )
-    return counts
+    for row in rows:
+        counts[row["state"]] = counts.get(row["state"], 0) + row["n"]
+        week = _week_day(row["week"], f.tz)
+        weeks[week] = weeks.get(week, 0) + row["n"]
+    return counts, [{"week": week.isoformat(), "orders": n} for week, n in sorted(weeks.items())]
 
 
 RESPONSE_INTERVALS = {
@@ -324,25 +339,34 @@ def _open_orders(f: Filters) -> QuerySet[WorkOrder]:
 
 def satisfaction(f: Filters) -> dict[str, Any]:
     """Reached follow-up calls made in the period: satisfied share, mean quality,
-    overall and per service."""
-    figures = _rolled_figures(f)
-    if figures is not None:
-        return figures.satisfaction()
+    overall and per service, from the base tables in one query (the overall
+    figures are the services' summed)."""
     calls = FollowUpCall.objects.filter(
         f.in_period("called_at") & f.on_orders("order__"), result=CallResult.REACHED
     )
-    measures = {
-        "reached": Count("id"),
-        "satisfied": Count("id", filter=Q(satisfied=True)),
-        "mean_quality": Avg("quality"),
-    }
-    total = calls.aggregate(**measures)
     per_service = list(
         calls.values(code=F("order__service__code"), name=F("order__service__name"))
-        .annotate(**measures).order_by("code")
+        .annotate(reached=Count("id"), satisfied=Count("id", filter=Q(satisfied=True)), marks=Count("quality"),
+                  sum=Sum("quality"))
+        .order_by("code")
     )
+    return _satisfaction_of(per_service)
 
-    return {**_finish_satisfaction(total), "per_service": [_finish_satisfaction(r) for r in per_service]}
+
+def _satisfaction_of(per_service: list[dict[str, Any]]) -> dict[str, Any]:
+    """The satisfaction section from per-service rows (code, name, reached,
+    satisfied, marks: the quality marks given, sum: their sum)."""
+
+    def measures(rows) -> dict[str, Any]:
+        marks = sum(r["marks"] for r in rows)
+        return {
+            "reached": sum(r["reached"] for r in rows), "satisfied": sum(r["satisfied"] for r in rows),
+            "mean_quality": float(sum(r["sum"] or 0 for r in rows)) / marks if marks else None,
+        }
+
+    services = [{"code": r["code"], "name": r["name"], **measures([r])} for r in per_service if r["reached"]]
+    return {**_finish_satisfaction(measures(per_service)),
+            "per_service": [_finish_satisfaction(r) for r in services]}
 
 
 def _finish_satisfaction(row: dict) -> dict:
@@ -379,20 +403,6 @@ def _finish_fees(found: dict[str, Any]) -> dict[str, Any]:
     return {k: (str(Decimal(v).quantize(Decimal("0.01"))) if "amount" in k else v) for k, v in found.items()}
 
 
-def weekly_orders(f: Filters) -> list[dict[str, Any]]:
-    """Orders taken per week (weeks start on Monday, local time)."""
-    figures = _rolled_figures(f)
-    if figures is not None:
-        return figures.weekly_orders()
-    rows = (
-        _orders(f).filter(f.in_period("created_at"))
-        .annotate(week=TruncWeek("created_at", tzinfo=f.tz)).values("week")
-        .annotate(orders=Count("id")).order_by("week")
-    )
-    return [{"week": timezone.localtime(r["week"], f.tz).date().isoformat() if isinstance(r["week"], datetime.datetime)
-             else r["week"].isoformat(), "orders": r["orders"]} for r in rows]
-
-
 def escalation_lags() -> list[tuple[str, datetime.timedelta]]:
     """The escalation levels and how long after the deadline each is reached
     (SLA_LEAD_LAG_MINUTES, SLA_SUPERVISOR_LAG_MINUTES: the lags the scheduler
@@ -427,20 +437,6 @@ def overdue_figures(f: Filters, *, now: datetime.datetime) -> dict[str, dict[str
     }
 
 
-def weekly_intakes(f: Filters) -> list[dict[str, Any]]:
-    """Requests recorded at intake per week (Monday, local time), by outcome
-    and in all: what came in, beside what was taken as orders."""
-    figures = _rolled_figures(f)
-    if figures is not None:
-        return figures.weekly_intakes()
-    rows = (
-        IntakeRecord.objects.filter(f.in_period("created_at") & _on_intakes(f))
-        .annotate(week=TruncWeek("created_at", tzinfo=f.tz)).values("week", "outcome")
-        .annotate(n=Count("id")).order_by()
-    )
-    return _finish_weekly_intakes({(_week_day(r["week"], f.tz), r["outcome"]): r["n"] for r in rows})
-
-
 def _week_day(week, tz) -> datetime.date:
     return timezone.localtime(week, tz).date() if isinstance(week, datetime.datetime) else week
 
@@ -464,10 +460,12 @@ def statistics(f: Filters, *, with_service: bool = True, with_fees: bool = False
     if with_service:
         pending = pending_now(f, now=now)
         if figures is None:
+            intakes, weekly_intakes = _base_intakes(f)
+            by_state, weekly_orders = _base_orders(f)
             out.update(
-                intakes=intake_outcomes(f), orders_by_state=orders_by_state(f), response_times=response_times(f),
+                intakes=intakes, orders_by_state=by_state, response_times=_exact_response_times(f),
                 compliance=_base_compliance(f, pending), satisfaction=satisfaction(f), escalations=escalations(f),
-                weekly_orders=weekly_orders(f), weekly_intakes=weekly_intakes(f),
+                weekly_orders=weekly_orders, weekly_intakes=weekly_intakes,
             )
         else:
             out.update(
@@ -484,8 +482,6 @@ def statistics(f: Filters, *, with_service: bool = True, with_fees: bool = False
 
 # --- From the roll-up -----------------------------------------------------------------------
 
-# The weekly series read from the roll-up: orders taken, intakes by outcome.
-WEEKLY_FIGURES = ["orders", *(f"outcome:{o}" for o in IntakeRecord.Outcome.values)]
 
 # More days than this to compute live (changed since the last refresh, or not
 # rolled up yet): the base tables answer instead.
@@ -594,21 +590,10 @@ class _RolledFigures:
             pk: (code, name)
             for pk, code, name in ServiceItem.objects.filter(pk__in=list(per_service)).values_list("pk", "code", "name")
         } if per_service else {}
-
-        def measures(rows) -> dict[str, Any]:
-            rows = list(rows)
-            marks = sum(r["marks"] for r in rows)
-            return {
-                "reached": sum(r["reached"] for r in rows), "satisfied": sum(r["satisfied"] for r in rows),
-                "mean_quality": float(sum(r["sum"] for r in rows)) / marks if marks else None,
-            }
-
-        services = sorted(
-            ({"code": names[pk][0], "name": names[pk][1], **measures([row])} for pk, row in per_service.items() if row["reached"]),
+        return _satisfaction_of(sorted(
+            ({"code": names[pk][0], "name": names[pk][1], **row} for pk, row in per_service.items()),
             key=lambda r: r["code"],
-        )
-        return {**_finish_satisfaction(measures(per_service.values())),
-                "per_service": [_finish_satisfaction(r) for r in services]}
+        ))
 
     def fees(self) -> dict[str, Any]:
         return _finish_fees({

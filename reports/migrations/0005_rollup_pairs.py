@@ -1,6 +1,7 @@
 """The roll-up keeps pairs of filter values too (dimension "area+channel"):
-a longer dimension name, and every day rolled up again by the next refresh
-(until then the base tables answer)."""
+a longer dimension name, and every day rolled up again by the next refreshes
+(until then the base tables answer). The index by figure, a third of the
+table's size, now holds the weekly series' figures alone."""
 
 from django.db import migrations, models
 
@@ -16,6 +17,19 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RemoveIndex(
+            model_name="dailyfigure",
+            name="daily_figure_by_figure",
+        ),
+        migrations.AddIndex(
+            model_name="dailyfigure",
+            index=models.Index(
+                condition=models.Q(
+                    ("figure__in", ["orders", "outcome:served", "outcome:cannot_serve", "outcome:no_card", "outcome:out_of_area"])
+                ),
+                fields=["dimension", "key", "figure", "day"], include=("count",), name="daily_figure_weekly",
+            ),
+        ),
         migrations.AlterField(
             model_name="dailyfigure",
             name="dimension",

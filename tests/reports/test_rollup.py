@@ -15,7 +15,7 @@ from followup import services as followup
 from followup.models import FollowUpCall
 from reports import rollup, stats
 from reports import services as reports
-from reports.models import DailyFigure
+from reports.models import DailyFigure, RollupState
 from tests.reports.conftest import local
 from workorders import services as orders
 from workorders.models import FeeStatus, OrderHistory, State, WorkOrder
@@ -113,6 +113,7 @@ def quarter(users, people, catalog):
         FollowUpCall.objects.bulk_create(calls)
     with freeze_time(NOW):
         reports.scheduler_pass()
+        rollup.refresh()  # the rest of the quarter (a pass rolls up DAYS_PER_PASS days)
     # The next pass: changes within CHANGE_MARGIN of a refresh are looked at again.
     with freeze_time(_later(NOW)):
         reports.scheduler_pass()
@@ -267,3 +268,37 @@ def test_a_pairs_percentiles_are_exact_above_the_limit(quarter, people, catalog,
         assert stats._rolled_figures(f) is not None
         assert stats.response_times(f) == exact
     assert exact["intake_to_assign"]["count"] > 0
+
+
+def test_scheduler_passes_roll_up_a_backlog_a_few_days_at_a_time(quarter, monkeypatch):
+    # As after migration 0005: nothing rolled up, a quarter to do.
+    rolled = sorted(DailyFigure.objects.values_list("day", "dimension", "key", "figure", "count", "amount"))
+    RollupState.objects.update(rolled_through=None)
+    DailyFigure.objects.all().delete()
+    monkeypatch.setattr(rollup, "DAYS_PER_PASS", 40)
+    at = _later(NOW)
+    with freeze_time(at):
+        done = [reports.scheduler_pass()["rolled_up_days"] for _ in range(4)]
+        state = rollup.current_state()
+    # Aug 1 to Oct 29 is 90 days: 40, 40, then the last 10.
+    assert done == [40, 40, 10, 0]
+    assert state.rolled_through == TODAY - datetime.timedelta(days=1)
+    assert sorted(DailyFigure.objects.values_list("day", "dimension", "key", "figure", "count", "amount")) == rolled
+
+
+def test_halfway_through_a_backlog_the_figures_are_the_base_tables(quarter, people, catalog, monkeypatch):
+    RollupState.objects.update(rolled_through=None)
+    DailyFigure.objects.all().delete()
+    with freeze_time(_later(NOW)):
+        assert rollup.refresh(max_days=20) == 20
+        assert rollup.current_state().rolled_through == FIRST + datetime.timedelta(days=19)
+    for first, last in ((FIRST, datetime.date(2026, 8, 15)), (FIRST, TODAY)):
+        f = _filters("area+channel", people, catalog, first, last)
+        with freeze_time(_later(NOW)):
+            expected = stats._rolled_figures(f) is not None
+        assert expected == (last < FIRST + datetime.timedelta(days=20))
+        with freeze_time(_later(NOW)):
+            figures = stats.statistics(f, with_fees=True)
+            with monkeypatch.context() as patch:
+                patch.setattr(stats, "_rolled_figures", lambda f, now=None: None)
+                assert figures == stats.statistics(f, with_fees=True)
