@@ -324,11 +324,13 @@ class DailyFigure(models.Model):
 class RollupState(models.Model):
     """The one row saying how far the roll-up goes: every day up to
     `rolled_through` is in DailyFigure as of `seen_at` (changes to orders and
-    deadlines from `seen_at` on are not in it yet). Locked while refreshing,
-    so two scheduler copies refresh one after the other."""
+    deadlines from `seen_at` on are not in it yet), except the `stale_days`
+    (ISO dates): days seen changed that a pass left to the next ones. Locked
+    while refreshing, so two scheduler copies refresh one after the other."""
 
     rolled_through = models.DateField(null=True)
     seen_at = models.DateTimeField(null=True)
+    stale_days = models.JSONField(default=list, blank=True)
 
     def __str__(self) -> str:
         return f"rolled through {self.rolled_through} as of {self.seen_at}"

@@ -23,14 +23,15 @@ of it (one bucket's width; under 1 s, within 1 s). `reports.stats` answers
 exactly from the base tables when the period has at most EXACT_LIMIT values.
 
 Refresh: `refresh()` (every scheduler pass, or on demand) recomputes the days
-not rolled up yet (a pass: the oldest DAYS_PER_PASS of them) and the days of
-everything changed since the last refresh:
+not rolled up yet and the days of everything changed since the last refresh
+(a pass: DAYS_PER_PASS days at most, the changed ones first; those left over
+are `RollupState.stale_days`):
 an order's taking, return and payment days when the order changed
 (`updated_at`), its taking day when its deadlines were recomputed. A day's rows
 are deleted and computed again in one transaction, under a lock on the one
 `RollupState` row (two scheduler copies refresh one after the other). Days
-after `rolled_through` (today at least) and the days changed since the last
-refresh are computed live at query time with the same code (`compute`), so no
+after `rolled_through` (today at least), the stale days and the days changed
+since the last refresh are computed live at query time with the same code (`compute`), so no
 figure is stale.
 """
 
@@ -360,15 +361,18 @@ def _first_day(tz) -> datetime.date | None:
 
 
 def refresh(*, now: datetime.datetime | None = None, max_days: int | None = None) -> int:
-    """Roll up the days before today not rolled up yet (the oldest `max_days`
-    of them at most, all when None), and every day changed since the last
-    refresh. Returns the number of days computed. Safe in two copies: the
-    second waits for the first's lock, then finds less to do.
+    """Roll up the days changed since the last refresh and the days before
+    today not rolled up yet: all of them when `max_days` is None, else that
+    many at most, the changed ones first, oldest first; the changed days left
+    over are kept in `stale_days` for the next call. Returns the number of
+    days computed. Safe in two copies: the second waits for the first's lock,
+    then finds less to do.
 
-    `max_days` keeps a scheduler pass short while a year is first rolled up
-    (after migration 0005, a year took minutes): the pass's other work,
-    overdue marks and their alerts, comes round again in time. Days not rolled
-    up yet are computed live or read from the base tables meanwhile."""
+    `max_days` keeps a scheduler pass short when many days are to do: the
+    first roll-up of a year (after migration 0005, minutes), or a calendar
+    change (every open order's taking day): the pass's other work, overdue
+    marks and their alerts, comes round again in time. Meanwhile the days
+    not rolled up are computed live or read from the base tables."""
     now = now or timezone.now()
     tz = timezone.get_current_timezone()
     yesterday = timezone.localtime(now, tz).date() - datetime.timedelta(days=1)
@@ -379,23 +383,28 @@ def refresh(*, now: datetime.datetime | None = None, max_days: int | None = None
     with transaction.atomic():
         state = RollupState.objects.select_for_update().get(pk=1)
         if state.rolled_through is None:
-            first = _first_day(tz) or yesterday
-            changed = set()
+            first, stale = _first_day(tz) or yesterday, []
         else:
             first = state.rolled_through + datetime.timedelta(days=1)
-            changed = changed_days(state.seen_at, tz)
-        last = yesterday if max_days is None else min(yesterday, first + datetime.timedelta(days=max_days - 1))
-        days = days_of([(first, last)]) if first <= last else set()
-        rolled_through = max(last, state.rolled_through or last)
-        days |= {d for d in changed if d <= rolled_through}
-        for first, last in to_ranges(days):
-            while first <= last:
-                batch_last = min(last, first + datetime.timedelta(days=BATCH_DAYS - 1))
-                _recompute([(first, batch_last)], tz)
-                first = batch_last + datetime.timedelta(days=1)
-        state.rolled_through, state.seen_at = rolled_through, now
+            stale = sorted(stale_days(state) | {d for d in changed_days(state.seen_at, tz) if d <= state.rolled_through})
+        budget = len(stale) if max_days is None else max_days
+        days, stale = set(stale[:budget]), stale[budget:]
+        last = yesterday if max_days is None else min(yesterday, first + datetime.timedelta(days=budget - len(days) - 1))
+        days |= days_of([(first, last)]) if first <= last else set()
+        for start, end in to_ranges(days):
+            while start <= end:
+                batch_end = min(end, start + datetime.timedelta(days=BATCH_DAYS - 1))
+                _recompute([(start, batch_end)], tz)
+                start = batch_end + datetime.timedelta(days=1)
+        state.rolled_through = max(last, state.rolled_through or last)
+        state.seen_at, state.stale_days = now, [day.isoformat() for day in stale]
         state.save()
     return len(days)
+
+
+def stale_days(state: RollupState) -> set[datetime.date]:
+    """The days seen changed that the roll-up has not computed again yet."""
+    return {datetime.date.fromisoformat(day) for day in state.stale_days}
 
 
 # DailyFigure's columns with their PostgreSQL types, for a binary COPY.

@@ -506,6 +506,7 @@ def _rolled_figures(f: Filters, *, now: datetime.datetime | None = None) -> "_Ro
         return None
     period = rollup.days_of([(f.first_day, f.last_day)])
     changed = rollup.changed_days(state.seen_at, f.tz)
+    changed |= rollup.stale_days(state)
     rolled = {day for day in period if day <= state.rolled_through and day not in changed}
     live = period - rolled
     today = timezone.localtime(now, f.tz).date()

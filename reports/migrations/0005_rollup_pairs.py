@@ -1,6 +1,7 @@
 """The roll-up keeps pairs of filter values too (dimension "area+channel"):
 a longer dimension name, and every day rolled up again by the next refreshes
-(until then the base tables answer). The index by figure, a third of the
+(until then the base tables answer), a few days a pass; the days seen
+changed that a pass leaves to the next are kept. The index by figure, a third of the
 table's size, now holds the weekly series' figures alone."""
 
 from django.db import migrations, models
@@ -34,6 +35,11 @@ class Migration(migrations.Migration):
             model_name="dailyfigure",
             name="dimension",
             field=models.CharField(blank=True, max_length=20),
+        ),
+        migrations.AddField(
+            model_name="rollupstate",
+            name="stale_days",
+            field=models.JSONField(blank=True, default=list),
         ),
         migrations.RunPython(roll_up_again, migrations.RunPython.noop),
     ]
