@@ -1,16 +1,18 @@
 """Statistics API and scheduler pass on a city district's year (issue 7).
 
 Generates, in a PostgreSQL database of its own (created and dropped here), a
-year of invented data: 100,000 residents, 1,000,000 work orders with their
-history, intakes, follow-up calls and stored deadlines, 100,000 of the orders
+year of invented data: 100,000 residents in 12 areas, 1,000,000 work orders
+(20 services, 5 of them done by 10 partners, 4 channels) with their history, intakes, follow-up calls and stored deadlines, 100,000 of the orders
 still open. Rows are made by `INSERT ... SELECT generate_series` in the
 database (minutes, not hours, for a million rows). Then it times:
 
 - the statistics roll-up's refresh (the first run over the whole year, a
   refresh with nothing changed, one day and 31 days computed again);
 - GET /api/v1/stats/ as a supervisor (every section, fees too) for 30 days
-  and the whole year, unfiltered and with each filter, the first call (cold)
-  and the median of --repeat calls after it (warm);
+  and the whole year, unfiltered, with each filter, with pairs of filters (read
+  from the roll-up's pairs), with a worker and an area and with three filters
+  (the base tables), the first call (cold) and the median of --repeat calls
+  after it (warm);
 - the CSV and XLSX exports of the year and GET /api/v1/stats/overdue/;
 - scheduler passes over the open orders, and the pass after a calendar
   change (the deadlines of all 100,000 computed again).
