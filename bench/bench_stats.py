@@ -2,8 +2,9 @@
 
 Generates, in a PostgreSQL database of its own (created and dropped here), a
 year of invented data: 100,000 residents in 12 areas, 1,000,000 work orders
-(20 services, 5 of them done by 10 partners, 4 channels) with their history, intakes, follow-up calls and stored deadlines, 100,000 of the orders
-still open. Rows are made by `INSERT ... SELECT generate_series` in the
+(20 services, 5 of them done by 10 partners, 4 channels) with their history,
+intakes, follow-up calls and stored deadlines, 100,000 of the orders still
+open. Rows are made by `INSERT ... SELECT generate_series` in the
 database (minutes, not hours, for a million rows). Then it times:
 
 - the statistics roll-up's refresh (the first run over the whole year, a
