@@ -218,18 +218,22 @@ class _Collector:
             found[0] += count
             found[1] += amount
 
-    def _keys(self, row: dict, *, with_pairs: bool) -> Iterable[tuple[str, str]]:
-        yield "", ""
-        if not self.by_dimension:
-            return
-        # No partner is not a value of that dimension.
-        values = {name: row[f"_{name}"] for name in FILTER_DIMENSIONS if row[f"_{name}"] is not None}
-        for name, value in values.items():
-            yield name, str(value)
-        if with_pairs:
-            for first, second in PAIRS:
-                if first in values and second in values:
-                    yield dimension_and_key({first: values[first], second: values[second]})
+    def _keys(self, row: dict, *, with_pairs: bool) -> list[tuple[str, str]]:
+        """The (dimension, key)s a grouped row adds to: everything and its single
+        values, and with `with_pairs` its pairs too. Worked out once per row
+        (kept in the row), not for each of its figures."""
+        cached = "_pair_keys" if with_pairs else "_keys"
+        if cached not in row:
+            keys = [("", "")]
+            if self.by_dimension:
+                # No partner is not a value of that dimension.
+                values = {name: row[f"_{name}"] for name in FILTER_DIMENSIONS if row[f"_{name}"] is not None}
+                keys += [(name, str(value)) for name, value in values.items()]
+                if with_pairs:
+                    keys += [dimension_and_key({first: values[first], second: values[second]})
+                             for first, second in PAIRS if first in values and second in values]
+            row[cached] = keys
+        return row[cached]
 
     def rows(self) -> list["Row"]:
         return [(day, dimension, key, figure, n, amount) for (day, dimension, key, figure), (n, amount) in self.sums.items()]

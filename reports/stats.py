@@ -12,9 +12,9 @@ day's figures per filter value and pair of values, refreshed by the
 scheduler's pass) when the filters are none, one or two of area, service,
 channel and partner; the days it does not hold yet (today, days changed since
 the last refresh) are computed live with the same queries and added, so the
-figures are those of the base tables. A worker
-filter or three filters at once are answered from the base tables (a worker
-has a few thousand orders a year). Medians and 90th percentiles are exact up
+figures are those of the base tables. A worker filter or three filters at
+once are answered from the base tables, one scan per table (a worker has a
+few thousand orders a year). Medians and 90th percentiles are exact up
 to rollup.EXACT_LIMIT values of a step, and always for two filters; above it
 they come from the roll-up's histograms, within 4.5 % (one bucket) of the
 exact value.
@@ -337,7 +337,7 @@ def _open_orders(f: Filters) -> QuerySet[WorkOrder]:
     return _orders(f).filter(state__in=OPEN_STATES).values("pk")
 
 
-def satisfaction(f: Filters) -> dict[str, Any]:
+def _base_satisfaction(f: Filters) -> dict[str, Any]:
     """Reached follow-up calls made in the period: satisfied share, mean quality,
     overall and per service, from the base tables in one query (the overall
     figures are the services' summed)."""
@@ -384,10 +384,8 @@ def escalations(f: Filters) -> dict[str, int]:
     )
 
 
-def fees(f: Filters) -> dict[str, Any]:
-    figures = _rolled_figures(f)
-    if figures is not None:
-        return figures.fees()
+def _base_fees(f: Filters) -> dict[str, Any]:
+    """Fees due by the return and paid by the payment, from the base tables."""
     money = DecimalField(max_digits=14, decimal_places=2)
     zero = Value(Decimal("0"), output_field=money)
     found = _orders(f).aggregate(
@@ -464,7 +462,7 @@ def statistics(f: Filters, *, with_service: bool = True, with_fees: bool = False
             by_state, weekly_orders = _base_orders(f)
             out.update(
                 intakes=intakes, orders_by_state=by_state, response_times=_exact_response_times(f),
-                compliance=_base_compliance(f, pending), satisfaction=satisfaction(f), escalations=escalations(f),
+                compliance=_base_compliance(f, pending), satisfaction=_base_satisfaction(f), escalations=escalations(f),
                 weekly_orders=weekly_orders, weekly_intakes=weekly_intakes,
             )
         else:
@@ -476,7 +474,7 @@ def statistics(f: Filters, *, with_service: bool = True, with_fees: bool = False
             )
         out.update(overdue_figures(f, now=now))
     if with_fees:
-        out["fees"] = fees(f) if figures is None else figures.fees()
+        out["fees"] = _base_fees(f) if figures is None else figures.fees()
     return out
 
 

@@ -81,26 +81,19 @@ CALENDARS = {
 
 
 @pytest.mark.parametrize("name", list(CALENDARS))
-def test_working_hours_agree_with_the_day_by_day_walk(settings, name):
+@pytest.mark.parametrize("unit", ["hours", "days"])
+def test_working_time_agrees_with_the_day_by_day_walk(settings, name, unit):
     settings.SLA_DEFAULT_OPENING_HOURS = "08:30-17:30"
     calendar, reference = CALENDARS[name](), CALENDARS[name]()
-    rnd = random.Random(f"hours {name}")
+    rnd = random.Random(f"{unit} {name}")
+    fast_add, walk = {
+        "hours": (calendar.add_working_hours, walk_working_hours), "days": (calendar.add_working_days, walk_working_days),
+    }[unit]
     for start in _starts(rnd, calendar.tz, datetime.date(2025, 12, 1), 420, 600):
-        hours = rnd.choice([*HOURS, rnd.uniform(0, 60)])
-        fast, slow = calendar.add_working_hours(start, hours), walk_working_hours(reference, start, hours)
+        amount = rnd.choice([*HOURS, rnd.uniform(0, 60)]) if unit == "hours" else rnd.choice(DAYS)
+        fast, slow = fast_add(start, amount), walk(reference, start, amount)
         # The same moment, and the same wall clock and offset.
-        assert (fast, fast.isoformat()) == (slow, slow.isoformat()), (start, hours)
-
-
-@pytest.mark.parametrize("name", list(CALENDARS))
-def test_working_days_agree_with_the_day_by_day_walk(settings, name):
-    settings.SLA_DEFAULT_OPENING_HOURS = "08:30-17:30"
-    calendar, reference = CALENDARS[name](), CALENDARS[name]()
-    rnd = random.Random(f"days {name}")
-    for start in _starts(rnd, calendar.tz, datetime.date(2025, 12, 1), 420, 600):
-        days = rnd.choice(DAYS)
-        fast, slow = calendar.add_working_days(start, days), walk_working_days(reference, start, days)
-        assert (fast, fast.isoformat()) == (slow, slow.isoformat()), (start, days)
+        assert (fast, fast.isoformat()) == (slow, slow.isoformat()), (start, amount)
 
 
 def test_starts_years_apart_on_one_calendar_agree_with_the_walk():
