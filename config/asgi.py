@@ -16,7 +16,7 @@ django_asgi_app = OneCrossingASGIHandler()
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 
-from config.access_log import AccessLogMiddleware  # noqa: E402
+from core.access_log import AccessLogMiddleware  # noqa: E402
 from realtime.routing import websocket_application  # noqa: E402
 
 application = ProtocolTypeRouter(

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "channels",
+    "core",
     "realtime",
     "dispatch",
     "workorders",
@@ -54,10 +55,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "config.logs.RequestIdMiddleware",
+    "core.middleware.RequestIdMiddleware",
     # Before the session and authentication read their cookie or token.
-    "config.api.RefuseNulCharacters",
-    "config.api.RefuseOversizedBodies",
+    "core.middleware.RefuseNulCharacters",
+    "core.middleware.RefuseOversizedBodies",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -197,14 +198,14 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "config.rest.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.rest.Pagination",
     "DEFAULT_PARSER_CLASSES": [
-        "config.rest.JSONParser",
+        "core.rest.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.exception_handler.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Community elderly-care dispatch API",
@@ -220,8 +221,8 @@ SPECTACULAR_SETTINGS = {
         "PrintKindEnum": "printing.models.PrintKind",
         "IncidentKindEnum": "workorders.models.IncidentKind",
     },
-    # Every operation documents the error shape of config.api.exception_handler.
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.api.document_errors"],
+    # Every operation documents the error shape of core.exception_handler.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.schema.document_errors"],
 }
 
 # --- Domain settings --------------------------------------------------------------
@@ -232,9 +233,9 @@ DEPARTMENT_PHONE = env_str("DEPARTMENT_PHONE", "")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "config.logs.RequestIdFilter"}},
+    "filters": {"request_id": {"()": "core.logs.RequestIdFilter"}},
     "formatters": {
-        "json": {"()": "config.logs.JsonFormatter"},
+        "json": {"()": "core.logs.JsonFormatter"},
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
     },
     "handlers": {
@@ -247,7 +248,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         # Daphne's own request lines carry query strings (a phone, a token):
-        # config.access_log writes the access log without them.
+        # core.access_log writes the access log without them.
         "daphne.access": {"level": "WARNING"},
         "django.channels.server": {"level": "WARNING"},
     },

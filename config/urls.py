@@ -2,13 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.routers import DefaultRouter
 
-from config import health
-from config.auth_api import RevokeTokenView
-from config.rest import JSONParser
 from dispatch import home_views, intake_views
 from dispatch import views as dispatch_views
 from dispatch.api import (
@@ -31,8 +26,6 @@ from workorders import views as desk_views
 from workorders.api import OrderViewSet
 from workorders.board import AssignSuggestionsView, BoardSnapshotView
 
-TOKEN_PARSERS = [FormParser, MultiPartParser, JSONParser]
-
 router = DefaultRouter()
 router.register("areas", ServiceAreaViewSet, basename="area")
 router.register("services", ServiceItemViewSet, basename="service")
@@ -49,11 +42,7 @@ router.register("spot-checks", SpotCheckViewSet, basename="spot-check")
 router.register("visits", PeriodicVisitViewSet, basename="visit")
 
 urlpatterns = [
-    path("healthz", health.healthz, name="healthz"),
-    path("readyz", health.readyz, name="readyz"),
-    # With the project's parsers: DRF's own view lists its parsers itself.
-    path("api/v1/auth/token/", ObtainAuthToken.as_view(parser_classes=TOKEN_PARSERS), name="api-token"),
-    path("api/v1/auth/token/revoke/", RevokeTokenView.as_view(), name="api-token-revoke"),
+    path("", include("core.urls")),
     path("api/v1/board/", BoardSnapshotView.as_view(), name="board-snapshot"),
     path("api/v1/board/orders/<int:pk>/suggestions/", AssignSuggestionsView.as_view(), name="board-suggestions"),
     path("api/v1/events/", EventsView.as_view(), name="events"),
@@ -91,7 +80,7 @@ urlpatterns = [
 ]
 
 # Under /api/ Django's own error pages are JSON too (DESIGN.md section 7).
-handler400 = "config.api.bad_request"
-handler403 = "config.api.permission_denied"
-handler404 = "config.api.page_not_found"
-handler500 = "config.api.server_error"
+handler400 = "core.error_pages.bad_request"
+handler403 = "core.error_pages.permission_denied"
+handler404 = "core.error_pages.page_not_found"
+handler500 = "core.error_pages.server_error"

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from core.admin import AppendOnlyAdmin, NeverDeleted, ReadOnlyAdmin
 from dispatch.models import (
     EmergencyContact,
     IntakeRecord,
@@ -61,42 +62,26 @@ class EmergencyContactInline(admin.TabularInline):
 
 
 @admin.register(Resident)
-class ResidentAdmin(admin.ModelAdmin):
+class ResidentAdmin(NeverDeleted, admin.ModelAdmin):
+    """A resident who leaves is made inactive or anonymised, never deleted."""
+
     list_display = ["name", "area", "card_number", "card_valid_until", "active"]
     list_filter = ["area", "active"]
     search_fields = ["name", "address", "card_number", "phones__number"]
     inlines = [ResidentPhoneInline, EmergencyContactInline]
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False  # nothing is hard-deleted; a resident who leaves is made inactive
-
 
 @admin.register(IntakeRecord)
-class IntakeRecordAdmin(admin.ModelAdmin):
+class IntakeRecordAdmin(AppendOnlyAdmin, admin.ModelAdmin):
     list_display = ["created_at", "outcome", "channel", "service", "created_by"]
     list_filter = ["outcome", "channel"]
     date_hierarchy = "created_at"
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(ResidentAccess)
-class ResidentAccessAdmin(admin.ModelAdmin):
+class ResidentAccessAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """The access log: read-only for the supervisor."""
 
     list_display = ["at", "user", "action", "resident"]
     list_filter = ["action"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -9,8 +9,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from config.permissions import ActionPermissions
-from config.rest import IdRelatedField
+from core.rest import ActionPermissions, IdRelatedField
 from dispatch import selectors, services
 from dispatch.models import (
     Channel,

@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
+from core.errors import InvalidInput
 from dispatch import services
-from dispatch.errors import InvalidInput
 from dispatch.middleware import remember_language
 from dispatch.screens import home_screen
 

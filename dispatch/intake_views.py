@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from core.errors import DomainError, InvalidInput
+from core.roles import roles_required
 from dispatch import selectors, services
-from dispatch.errors import DomainError, InvalidInput
 from dispatch.models import Channel, IntakeRecord, Resident, ResidentAccess, ServiceArea, ServiceItem
-from dispatch.roles import roles_required
 from dispatch.screens import INTAKE_ROLES
 from workorders import services as order_services
 from workorders.models import OPEN_STATES, Urgency, WorkOrder

@@ -9,7 +9,7 @@ import phonenumbers
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from dispatch.errors import InvalidInput
+from core.errors import InvalidInput
 
 
 def parse_phone(raw: str, *, field: str = "phone") -> str:

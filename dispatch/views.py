@@ -9,7 +9,7 @@ from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-from dispatch.roles import roles_required
+from core.roles import roles_required
 from dispatch.screens import BOARD_ROLES
 from realtime.selectors import may_acknowledge
 

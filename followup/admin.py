@@ -3,33 +3,16 @@ screens), and the record of a complaint is never deleted."""
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
 from followup.models import Escalation, EscalationAction, FollowUpCall, PeriodicVisit, SpotCheck, SpotCheckItem
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnlyAdmin, admin.TabularInline):
     extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(FollowUpCall)
-class FollowUpCallAdmin(ReadOnlyAdmin):
+class FollowUpCallAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["order", "attempt", "result", "quality", "satisfied", "caller", "called_at"]
     list_filter = ["result", "satisfied", "quality"]
     search_fields = ["order__number"]
@@ -41,7 +24,7 @@ class EscalationActionInline(ReadOnlyInline):
 
 
 @admin.register(Escalation)
-class EscalationAdmin(ReadOnlyAdmin):
+class EscalationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["order", "level", "owner", "opened_at", "due_at", "resolved_at"]
     list_filter = ["level"]
     search_fields = ["order__number"]
@@ -54,12 +37,12 @@ class SpotCheckItemInline(ReadOnlyInline):
 
 
 @admin.register(SpotCheck)
-class SpotCheckAdmin(ReadOnlyAdmin):
+class SpotCheckAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["id", "supervisor", "period_start", "period_end", "percentage", "count", "seed", "drawn_at"]
     inlines = [SpotCheckItemInline]
 
 
 @admin.register(PeriodicVisit)
-class PeriodicVisitAdmin(ReadOnlyAdmin):
+class PeriodicVisitAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["resident", "scheduled_for", "status", "visitor_user", "visitor_worker", "visited_at"]
     list_filter = ["status"]

@@ -15,9 +15,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from config.permissions import ActionPermissions
-from config.query import MAX_ID, query_id
-from dispatch.roles import Role
+from core.rest import MAX_ID, ActionPermissions, query_id
+from core.roles import Role
 from followup import selectors, services
 from followup.models import (
     CallResult,

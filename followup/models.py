@@ -12,7 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dispatch.models import AppendOnly, Resident, Worker
+from core.models import AppendOnly
+from dispatch.models import Resident, Worker
 from workorders.models import WorkOrder
 
 

@@ -19,10 +19,9 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dispatch.errors import Conflict, InvalidInput, NotFound
+from core.errors import Conflict, InvalidInput, NotFound
+from core.roles import Role, require_perm
 from dispatch.models import Resident, Worker
-from dispatch.roles import Role
-from dispatch.services import require_perm
 from followup import selectors
 from followup.models import (
     FAILED_RESULTS,

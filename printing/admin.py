@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ReadOnlyAdmin
 from printing.models import PrintJob
 from printing.selectors import print_jobs_annotated
 
 
 @admin.register(PrintJob)
-class PrintJobAdmin(admin.ModelAdmin):
+class PrintJobAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """Read-only print history: jobs are written only by printing's services."""
 
     list_display = ["order", "copy_number", "kind", "reprint_number", "language", "printed_by", "printed_at", "void"]
@@ -20,15 +21,3 @@ class PrintJobAdmin(admin.ModelAdmin):
     @admin.display(description=_("void (by)"))
     def void(self, job: PrintJob) -> str:
         return job.voided_transition or ""
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in PrintJob._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

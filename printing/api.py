@@ -3,7 +3,7 @@ print history, a worker's batch of orders for a day, the daily dispatch list
 and the follow-up call sheet.
 
 Views validate input, call one service and answer the PDF. Errors stay JSON
-(`config.api.exception_handler`) even when the client asked for a PDF.
+(`core.exception_handler`) even when the client asked for a PDF.
 """
 
 import datetime
@@ -18,8 +18,8 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.permissions import ActionPermissions
-from dispatch.errors import NotFound
+from core.errors import NotFound
+from core.rest import ActionPermissions
 from printing import selectors, services
 from printing.models import PrintJob, PrintLanguage
 from workorders.selectors import orders_visible_to

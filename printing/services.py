@@ -17,9 +17,9 @@ from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from dispatch.errors import Forbidden, InvalidInput, NotFound
+from core.errors import Forbidden, InvalidInput, NotFound
+from core.roles import require_perm
 from dispatch.models import Worker
-from dispatch.services import require_perm
 from printing import documents, selectors
 from printing.models import PrintJob, PrintKind, PrintLanguage
 from workorders import services as order_services

@@ -18,7 +18,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.query import MAX_ID, query_id
+from core.rest import MAX_ID, query_id
 from realtime import selectors, services
 from realtime.models import Alert
 

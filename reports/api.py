@@ -21,7 +21,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.permissions import ActionPermissions
+from core.rest import ActionPermissions
 from dispatch.models import Channel, Resident, ServiceItem, Worker
 from reports import exports, selectors, services, stats
 from reports.models import Subscription, SubscriptionHistory, SubscriptionOccurrence

@@ -18,7 +18,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dispatch.models import AppendOnly, IntakeRecord, Resident, ServiceItem, Worker
+from core.models import AppendOnly
+from dispatch.models import IntakeRecord, Resident, ServiceItem, Worker
 from workorders.models import WorkOrder
 
 

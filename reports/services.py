@@ -25,9 +25,9 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dispatch.errors import Conflict, DomainError, InvalidInput, NotFound
+from core.errors import Conflict, DomainError, InvalidInput, NotFound
+from core.roles import require_perm
 from dispatch.models import Resident, ServiceItem, Worker
-from dispatch.services import require_perm
 from realtime.services import raise_alert, raise_alerts
 from reports import deadlines as deadline_rules
 from reports import rollup

@@ -14,8 +14,8 @@ from django.contrib.auth.models import Group, Permission, User
 from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
+from core.roles import Role, sync_role_groups
 from dispatch.models import PartnerUnit, ServiceArea, ServiceItem, Skill, Worker
-from dispatch.roles import Role, sync_role_groups
 from dispatch.services import resident_create
 
 ROLES = [r.value for r in Role]
@@ -223,7 +223,7 @@ def _personal_names() -> list[str]:
 @pytest.fixture(scope="session", autouse=True)
 def _log_everything_to_a_file(django_db_blocker):
     LOG_DIR.mkdir(parents=True, exist_ok=True)
-    from config.logs import JsonFormatter, RequestIdFilter
+    from core.logs import JsonFormatter, RequestIdFilter
 
     handler = logging.FileHandler(LOG_DIR / f"pytest-{os.getpid()}.log", encoding="utf-8")
     handler.setFormatter(JsonFormatter())

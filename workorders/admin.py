@@ -1,31 +1,23 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
 from workorders.models import Incident, OrderHistory, WorkOrder
 
 
-class HistoryInline(admin.TabularInline):
+class HistoryInline(ReadOnlyAdmin, admin.TabularInline):
     model = OrderHistory
     extra = 0
-    can_delete = False
-    readonly_fields = ["at", "actor", "transition", "from_state", "to_state", "note", "channel"]
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
+    fields = ["at", "actor", "transition", "from_state", "to_state", "note", "channel"]
 
 
-class IncidentInline(admin.TabularInline):
+class IncidentInline(ReadOnlyAdmin, admin.TabularInline):
     model = Incident
     extra = 0
-    can_delete = False
-    readonly_fields = ["created_at", "reporter", "kind", "could_not_serve", "note"]
-    fields = readonly_fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
+    fields = ["created_at", "reporter", "kind", "could_not_serve", "note"]
 
 
 @admin.register(WorkOrder)
-class WorkOrderAdmin(admin.ModelAdmin):
+class WorkOrderAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """Read-only: orders change only through the service layer (API and screens)."""
 
     list_display = ["number", "state", "urgency", "service", "worker", "partner", "fee_status", "created_at"]
@@ -34,18 +26,9 @@ class WorkOrderAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     inlines = [HistoryInline, IncidentInline]
 
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in WorkOrder._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(Incident)
-class IncidentAdmin(admin.ModelAdmin):
+class IncidentAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """Read-only: incidents are reported through the service (API and screens)
     and are a record, never changed or deleted."""
 
@@ -53,12 +36,3 @@ class IncidentAdmin(admin.ModelAdmin):
     list_filter = ["kind", "could_not_serve"]
     search_fields = ["order__number"]
     date_hierarchy = "created_at"
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in Incident._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

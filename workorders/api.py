@@ -9,9 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from config.permissions import ActionPermissions
-from config.query import MAX_ID, query_id
-from config.rest import FieldsBuiltOnce, IdRelatedField
+from core.rest import MAX_ID, ActionPermissions, FieldsBuiltOnce, IdRelatedField, query_id
 from dispatch.models import Resident, ServiceItem
 from workorders import selectors, services
 from workorders.models import Incident, IncidentKind, OrderHistory, WorkOrder

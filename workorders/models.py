@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
-from dispatch.models import AppendOnly, Channel, IntakeRecord, PartnerUnit, Resident, ServiceItem, Worker
+from core.models import AppendOnly
+from dispatch.models import Channel, IntakeRecord, PartnerUnit, Resident, ServiceItem, Worker
 
 
 class State(models.TextChoices):

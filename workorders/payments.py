@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from dispatch.errors import Conflict, Forbidden, NotFound
-from dispatch.roles import roles_required
+from core.errors import Conflict, Forbidden, NotFound
+from core.roles import roles_required
 from dispatch.screens import PAYMENTS_ROLES
 from workorders import selectors, services
 from workorders.models import FeeStatus, WorkOrder

@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 
-from dispatch.errors import Conflict, InvalidInput, NotEligible, NotFound
+from core.errors import Conflict, InvalidInput, NotEligible, NotFound
+from core.roles import require_perm
 from dispatch.models import Channel, IntakeRecord, PartnerUnit, Resident, ServiceItem, Worker
-from dispatch.services import require_perm
 from realtime.services import alerts_acknowledge_for, publish, raise_alert
 from workorders.models import (
     OPEN_STATES,

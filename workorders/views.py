@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dispatch.errors import Conflict, DomainError, Forbidden
+from core.errors import Conflict, DomainError, Forbidden
+from core.roles import has_role
 from dispatch.models import PartnerUnit, ResidentAccess, Worker
-from dispatch.roles import has_role
 from dispatch.screens import DESK_ROLES, MY_ORDERS_ROLES
 from dispatch.services import resident_accesses_record
 from printing.selectors import print_jobs_with_void

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from dispatch.errors import DomainError
-from dispatch.roles import has_role
+from core.errors import DomainError
+from core.roles import has_role
 from dispatch.screens import FOLLOWUP_ROLES, INTAKE_ROLES
 from followup import selectors, services
 from followup.models import CallResult, FollowUpCall

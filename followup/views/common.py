@@ -6,8 +6,8 @@ service's error put next to the form's fields."""
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from dispatch.errors import DomainError
-from dispatch.roles import roles_required  # noqa: F401 - the followup views' import
+from core.errors import DomainError
+from core.roles import roles_required  # noqa: F401 - the followup views' import
 
 YES_NO = [("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))]
 

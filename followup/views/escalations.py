@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from dispatch.errors import DomainError
-from dispatch.roles import Role
+from core.errors import DomainError
+from core.roles import Role
 from dispatch.screens import ESCALATION_ROLES
 from followup import selectors, services
 from followup.models import Escalation

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dispatch.errors import DomainError
+from core.errors import DomainError
 from dispatch.screens import SPOT_CHECK_ROLES
 from followup import selectors, services
 from followup.models import SpotCheckItem

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dispatch.errors import DomainError
+from core.errors import DomainError
 from dispatch.models import Resident, Worker
 from dispatch.screens import ESCALATION_ROLES
 from followup import selectors, services

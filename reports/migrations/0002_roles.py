@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from dispatch.roles import sync_roles_in_migration
+from core.roles import sync_roles_in_migration
 
 
 class Migration(migrations.Migration):

@@ -9,7 +9,7 @@ import json
 import pytest
 from channels.db import database_sync_to_async
 
-from dispatch.errors import Conflict, Forbidden, InvalidInput, NotFound
+from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from realtime.models import Alert, Event
 from tests.realtime.conftest import _fresh_channel_layer, board, token_for  # noqa: F401
 from workorders import services

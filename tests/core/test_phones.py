@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from dispatch.errors import InvalidInput
+from core.errors import InvalidInput
 from dispatch.phones import parse_phone
 from dispatch.selectors import residents_by_phone
 from dispatch.services import resident_create

@@ -4,7 +4,7 @@ current state, and change nothing."""
 
 import pytest
 
-from dispatch.errors import Conflict
+from core.errors import Conflict
 from realtime.models import Event
 from tests.conftest import PATHS
 from workorders.models import OrderHistory, WorkOrder

@@ -8,7 +8,7 @@ import json
 import pytest
 from django.core.management import call_command
 
-from dispatch.errors import Conflict, Forbidden, InvalidInput
+from core.errors import Conflict, Forbidden, InvalidInput
 from followup.models import Escalation, EscalationAction, FollowUpCall
 from followup.services import followups_close_unreachable
 from realtime.models import Alert, Event

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from freezegun import freeze_time
 
-from dispatch.errors import Conflict, Forbidden, InvalidInput
+from core.errors import Conflict, Forbidden, InvalidInput
 from followup.models import Escalation, EscalationAction
 from followup.services import (
     escalation_add_note,

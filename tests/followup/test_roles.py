@@ -3,12 +3,12 @@ first role migration runs before the follow-up permissions exist."""
 
 from django.contrib.auth.models import Group
 
-from dispatch.roles import ROLE_PERMISSIONS
+from core.roles import role_permissions
 
 
 def test_the_migrated_groups_hold_exactly_the_role_permissions(db):
     # No `users` fixture here: it would sync the groups again and hide a gap.
-    for role, perms in ROLE_PERMISSIONS.items():
+    for role, perms in role_permissions().items():
         group = Group.objects.get(name=str(role))
         held = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
         assert held == set(perms), role

@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from dispatch.errors import Conflict, Forbidden, InvalidInput
+from core.errors import Conflict, Forbidden, InvalidInput
 from followup.models import SpotCheck
 from followup.selectors import spot_check_draw_ids, spot_check_redraw
 from followup.services import spot_check_draw, spot_check_record

@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from dispatch.errors import Conflict, Forbidden, InvalidInput
+from core.errors import Conflict, Forbidden, InvalidInput
 from followup.models import PeriodicVisit
 from followup.services import visits_schedule
 

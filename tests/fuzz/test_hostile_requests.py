@@ -1,7 +1,7 @@
 """Hostile requests: bodies too large, JSON that is broken or of the wrong
 shape, values of the wrong type, ids no database holds, NUL characters in the
 path, query, headers and cookies. Every answer is a clean 4xx in the error
-shape (config.api): never a 500, never an HTML page under /api/."""
+shape (core.exception_handler, core.error_pages): never a 500, never an HTML page under /api/."""
 
 import json
 

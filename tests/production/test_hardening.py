@@ -158,7 +158,7 @@ def test_every_compose_service_has_a_healthcheck_or_is_a_one_shot():
 def users(db):
     from django.contrib.auth.models import Group, Permission
 
-    from dispatch.roles import sync_role_groups
+    from core.roles import sync_role_groups
 
     sync_role_groups(Group, Permission)
     made = {}

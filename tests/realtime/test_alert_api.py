@@ -173,7 +173,7 @@ def test_an_alert_already_acknowledged_keeps_its_acknowledgement(users, order_in
 
 
 def test_a_refused_transition_leaves_the_alert_open(users, people, order_in):
-    from dispatch.errors import InvalidInput
+    from core.errors import InvalidInput
     from workorders.services import order_assign
 
     order = order_in("received")

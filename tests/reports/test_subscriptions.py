@@ -10,7 +10,7 @@ import pytest
 from django.db import connection, connections
 from freezegun import freeze_time
 
-from dispatch.errors import Conflict, InvalidInput
+from core.errors import Conflict, InvalidInput
 from realtime.models import Alert
 from reports import services
 from reports.models import Closure, Subscription, SubscriptionOccurrence

@@ -6,7 +6,7 @@ here first so the groups can be granted them on a fresh database.
 
 from django.db import migrations
 
-from dispatch.roles import sync_roles_in_migration
+from core.roles import sync_roles_in_migration
 
 
 class Migration(migrations.Migration):

@@ -3,7 +3,7 @@ close_unreachable), granted to the roles as `0002_roles` does."""
 
 from django.db import migrations, models
 
-from dispatch.roles import sync_roles_in_migration
+from core.roles import sync_roles_in_migration
 
 
 class Migration(migrations.Migration):

@@ -1,9 +1,9 @@
-"""Grant the roles their incident permissions (dispatch.roles.ROLE_PERMISSIONS),
+"""Grant the roles their incident permissions (core.roles.role_permissions),
 as `workorders.0002_roles` does."""
 
 from django.db import migrations
 
-from dispatch.roles import sync_roles_in_migration
+from core.roles import sync_roles_in_migration
 
 
 class Migration(migrations.Migration):

@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from core.errors import InvalidInput
 from dispatch import demo
-from dispatch.errors import InvalidInput
 from dispatch.models import PartnerUnit, Resident, ServiceArea, ServiceItem, Skill, Worker
 from dispatch.phones import parse_phone
 from dispatch.services import resident_create

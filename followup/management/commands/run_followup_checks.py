@@ -2,8 +2,8 @@
 follow-up attempts reached the limit. Safe in two copies: each change is a
 conditional update or a locked transition that only one process wins."""
 
+from core.periodic import PeriodicCommand
 from followup.services import escalations_escalate_overdue, followups_close_unreachable
-from realtime.periodic import PeriodicCommand
 
 
 class Command(PeriodicCommand):

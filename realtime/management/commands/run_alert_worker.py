@@ -1,7 +1,7 @@
 """Sound unacknowledged alerts again and escalate old ones to the lead.
 Safe in two copies: every change is a conditional update only one process wins."""
 
-from realtime.periodic import PeriodicCommand
+from core.periodic import PeriodicCommand
 from realtime.services import alerts_tick
 
 

@@ -4,7 +4,7 @@ Safe in two copies: see reports.services."""
 
 import time
 
-from realtime.periodic import PeriodicCommand
+from core.periodic import PeriodicCommand
 from reports.services import scheduler_pass
 
 

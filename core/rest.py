@@ -1,5 +1,6 @@
-"""DRF building blocks the settings and serializers name: the JSON parser, the
-pagination and the id field. Kept apart from config.api, which imports
+"""DRF building blocks every app's API uses: the JSON parser and pagination
+the settings name, the permission check by action, the id field, and ids
+read from query strings. Kept apart from core.exception_handler, which imports
 rest_framework.views: that module reads these settings when it loads."""
 
 import copy
@@ -7,8 +8,32 @@ import copy
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, parsers, serializers
 from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.permissions import BasePermission
 
-from config.query import MAX_ID
+# The largest id a bigint column holds; a larger number is no id of ours.
+MAX_ID = 2**63 - 1
+
+
+def query_id(raw: str) -> int | None:
+    """An object id read from a query string: ASCII digits within the id
+    range, else None. (`str.isdigit` alone lets through "²", which int()
+    refuses, and numbers no database column can compare with.)"""
+    if raw.isascii() and raw.isdigit() and int(raw) <= MAX_ID:
+        return int(raw)
+    return None
+
+
+class ActionPermissions(BasePermission):
+    """Grants an action when the user holds every permission the view lists for
+    it in `action_permissions` (key "*" for actions not listed)."""
+
+    def has_permission(self, request, view) -> bool:
+        if not request.user or not request.user.is_authenticated:
+            return False
+        mapping = getattr(view, "action_permissions", {})
+        action = getattr(view, "action", None) or request.method.lower()
+        perms = mapping.get(action, mapping.get("*", ()))
+        return all(request.user.has_perm(p) for p in perms)
 
 
 class JSONParser(parsers.JSONParser):

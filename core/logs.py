@@ -5,28 +5,8 @@ counts, never names, phones, addresses or notes."""
 import contextvars
 import json
 import logging
-import uuid
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
-
-
-class RequestIdMiddleware:
-    """Takes the proxy's X-Request-ID when it is a sane token, else makes one;
-    it is on every log line of the request and in the response header."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        incoming = request.headers.get("X-Request-ID", "")
-        rid = incoming if 8 <= len(incoming) <= 64 and incoming.replace("-", "").isalnum() else uuid.uuid4().hex
-        token = request_id.set(rid)
-        try:
-            response = self.get_response(request)
-        finally:
-            request_id.reset(token)
-        response["X-Request-ID"] = rid
-        return response
 
 
 class RequestIdFilter(logging.Filter):

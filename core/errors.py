@@ -1,5 +1,5 @@
 """Domain errors, raised by services and mapped to HTTP in one place
-(`config.api.exception_handler`): bad input 400, not allowed 403, conflicts 409.
+(`core.exception_handler`): bad input 400, not allowed 403, conflicts 409.
 
 They carry messages a person can read, built with the translation functions, so
 the response is in the request's language.

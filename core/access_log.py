@@ -10,7 +10,7 @@ and the application's lines of one request are found together.
 import logging
 import time
 
-from config.logs import request_id
+from core.logs import request_id
 
 logger = logging.getLogger("access")
 

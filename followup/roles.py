@@ -1,0 +1,29 @@
+"""What each role may do in the quality loop: follow-up calls, complaints,
+spot checks and home visits."""
+
+from core.roles import Role
+
+GRANTS = {
+    # The front desk makes the follow-up calls (procedure step 8).
+    Role.FRONT_DESK: ["followup.view_followupcall", "followup.add_followupcall"],
+    # The lead owns the complaints, resolves them and organises visits.
+    Role.DISPATCH_LEAD: [
+        "followup.view_followupcall",
+        "followup.view_escalation",
+        "followup.change_escalation",
+        "followup.view_spotcheck",
+        "followup.view_periodicvisit",
+        "followup.add_periodicvisit",
+        "followup.change_periodicvisit",
+    ],
+    # Second-level escalations, and the spot checks of follow-up calls.
+    Role.SUPERVISOR: [
+        "followup.view_followupcall",
+        "followup.view_escalation",
+        "followup.change_escalation",
+        "followup.view_spotcheck",
+        "followup.add_spotcheck",
+        "followup.change_spotcheck",
+        "followup.view_periodicvisit",
+    ],
+}
