@@ -77,7 +77,8 @@ def generate(n: int) -> None:
     from django.utils import timezone
 
     from dispatch.models import Resident, ServiceArea, ServiceItem, Skill, Worker
-    from reports.models import ServiceLevel, Subscription, TargetUnit
+    from sla.models import ServiceLevel, TargetUnit
+    from subscriptions.models import Subscription
     from workorders.models import OrderHistory, State, WorkOrder
 
     desk = User.objects.create_user("bench_desk", password="x")
@@ -150,9 +151,9 @@ def measure(n: int) -> None:
     from django.conf import settings
     from django.utils import timezone
 
+    from core.scheduler import scheduler_pass
     from realtime.models import Alert
-    from reports.models import Closure
-    from reports.services import scheduler_pass
+    from sla.models import Closure
 
     # The deployed batch: a pass takes SCHEDULER_BATCH_SIZE orders at most; one
     # pass over every open order is the case.

@@ -215,7 +215,7 @@ def finish() -> None:
     from django.conf import settings
     from django.db import connection
 
-    from reports.calendar import WorkingCalendar
+    from sla.calendar import WorkingCalendar
 
     started = time.monotonic()
     with connection.cursor() as c:
@@ -272,11 +272,12 @@ def measure(args) -> None:
     from django.utils import timezone
     from rest_framework.test import APIClient
 
+    from core.scheduler import scheduler_pass
     from dispatch.models import PartnerUnit, ServiceArea, ServiceItem, Worker
     from reports import rollup
-    from reports.calendar import WorkingCalendar
-    from reports.models import Closure, DailyFigure, OrderDeadline
-    from reports.services import scheduler_pass
+    from reports.models import DailyFigure
+    from sla.calendar import WorkingCalendar
+    from sla.models import Closure, OrderDeadline
 
     settings.ALLOWED_HOSTS = ["*"]
     # One pass takes every open order (the case: 100,000 of them).

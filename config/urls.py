@@ -49,6 +49,8 @@ urlpatterns = [
     path("api/v1/alerts/", AlertsView.as_view(), name="alerts"),
     path("api/v1/alerts/<int:pk>/acknowledge/", AlertAcknowledgeView.as_view(), name="alert-acknowledge"),
     path("api/v1/", include("printing.urls")),
+    path("api/v1/", include("sla.urls")),
+    path("api/v1/", include("subscriptions.urls")),
     path("api/v1/", include("reports.urls")),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

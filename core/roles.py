@@ -112,7 +112,9 @@ def sync_roles_after_migrate(sender, *, apps=installed_apps, **kwargs) -> None:
     """post_migrate receiver: once the signal reaches the last installed app,
     every app's permissions exist (django.contrib.auth creates them on the
     same signal, app by app), and the groups are set to exactly the grants.
-    A test database's flush sends the signal without `apps`."""
+    Grants whose permission is missing are skipped: after `migrate <app>
+    <earlier migration>` an app's models may be gone. A test database's
+    flush sends the signal without `apps`."""
     if sender.label != list(installed_apps.get_app_configs())[-1].label:
         return
-    sync_role_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+    sync_role_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"), skip_missing=True)

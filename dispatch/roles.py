@@ -31,3 +31,6 @@ GRANTS = {
         "dispatch.view_intakerecord",
     ],
 }
+
+# Who takes requests (the intake screen).
+INTAKE_ROLES = (Role.FRONT_DESK, Role.DISPATCHER, Role.DISPATCH_LEAD)

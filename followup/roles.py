@@ -27,3 +27,9 @@ GRANTS = {
         "followup.view_periodicvisit",
     ],
 }
+
+# Who may open the quality loop's screens.
+FOLLOWUP_ROLES = (Role.FRONT_DESK, Role.DISPATCH_LEAD, Role.SUPERVISOR)
+ESCALATION_ROLES = (Role.DISPATCH_LEAD, Role.SUPERVISOR)
+VISIT_ROLES = ESCALATION_ROLES
+SPOT_CHECK_ROLES = (Role.SUPERVISOR,)

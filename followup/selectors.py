@@ -18,7 +18,7 @@ from followup.models import (
     SpotCheck,
     SpotCheckItem,
 )
-from reports.calendar import WorkingCalendar
+from sla.calendar import WorkingCalendar
 from workorders.models import State, WorkOrder
 
 
@@ -26,7 +26,7 @@ def add_working_days(
     start: datetime.datetime, days: int, *, calendar: WorkingCalendar | None = None
 ) -> datetime.datetime:
     """`start` plus `days` working days on the department's calendar (weekends,
-    public holidays, make-up working days, closures: reports.calendar). A start
+    public holidays, make-up working days, closures: sla.calendar). A start
     on a day off counts from the beginning of the next working day, so "within
     one working day" of a Saturday return is Tuesday 00:00, a full working day
     later."""

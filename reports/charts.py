@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from dispatch.models import IntakeRecord
-from reports.models import OverdueMark, Stage
+from sla.models import OverdueMark, Stage
 from workorders.models import State
 
 # --- figures in words -------------------------------------------------------------------

@@ -1,20 +1,13 @@
-"""What each role may read of the statistics, and (until their apps take
-them) the subscriptions and the calendar."""
+"""Who may read the statistics: service figures for leads and supervisors,
+fee figures for finance and supervisors."""
 
 from core.roles import Role
 
-SUBSCRIPTIONS = ["reports.view_subscription", "reports.add_subscription", "reports.change_subscription"]
-CALENDAR = [
-    f"reports.{action}_{model}"
-    for model in ("closure", "openinghours", "servicelevel")
-    for action in ("view", "add", "change", "delete")
-]
-
 GRANTS = {
-    Role.FRONT_DESK: SUBSCRIPTIONS,
-    Role.DISPATCHER: SUBSCRIPTIONS,
-    Role.DISPATCH_LEAD: SUBSCRIPTIONS + ["reports.view_statistics"],
-    Role.COORDINATOR: CALENDAR,
+    Role.DISPATCH_LEAD: ["reports.view_statistics"],
     Role.FINANCE: ["reports.view_fee_statistics"],
-    Role.SUPERVISOR: ["reports.view_subscription", "reports.view_statistics", "reports.view_fee_statistics"],
+    Role.SUPERVISOR: ["reports.view_statistics", "reports.view_fee_statistics"],
 }
+
+# Who may open the statistics screen.
+STATS_ROLES = (Role.DISPATCH_LEAD, Role.SUPERVISOR, Role.FINANCE)

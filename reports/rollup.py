@@ -49,7 +49,9 @@ from django.utils import timezone
 
 from dispatch.models import IntakeRecord
 from followup.models import CallResult, FollowUpCall
-from reports.models import DailyFigure, OrderDeadline, RollupState, Stage
+from reports.expressions import Seconds
+from reports.models import DailyFigure, RollupState
+from sla.models import OrderDeadline, Stage
 from workorders.models import FeeStatus, State, WorkOrder
 
 BUCKETS_PER_DOUBLING = 16
@@ -114,9 +116,7 @@ def in_ranges(field_name: str, ranges: Ranges, tz) -> Q:
     return q
 
 
-def seconds_between(end: str, start: str):
-    from reports.stats import Seconds
-
+def seconds_between(end: str, start: str) -> Seconds:
     return Seconds(F(end), F(start))
 
 
@@ -363,6 +363,12 @@ def _first_day(tz) -> datetime.date | None:
     ]
     firsts = [t for t in firsts if t is not None]
     return timezone.localtime(min(firsts), tz).date() if firsts else None
+
+
+def scheduled_refresh(*, now: datetime.datetime) -> int:
+    """The scheduler's step (core.scheduler): a pass rolls up DAYS_PER_PASS
+    days at most. Returns the number of days computed."""
+    return refresh(now=now, max_days=DAYS_PER_PASS)
 
 
 def refresh(*, now: datetime.datetime | None = None, max_days: int | None = None) -> int:

@@ -42,8 +42,6 @@ from django.db.models import (
     Count,
     DecimalField,
     F,
-    FloatField,
-    Func,
     Q,
     QuerySet,
     Sum,
@@ -55,7 +53,9 @@ from django.utils import timezone
 from dispatch.models import IntakeRecord, Resident, ServiceItem
 from followup.models import CallResult, Escalation, FollowUpCall
 from reports import rollup
-from reports.models import WEEKLY_FIGURES, OrderDeadline, OverdueMark, Stage
+from reports.expressions import PercentileCont, Seconds
+from reports.models import WEEKLY_FIGURES
+from sla.models import OrderDeadline, OverdueMark, Stage
 from workorders.models import OPEN_STATES, FeeStatus, State, WorkOrder
 
 
@@ -101,39 +101,6 @@ class Filters:
         filter one day's thousand orders or intakes (0.1 s); `IN (subquery)`
         reads only the area's."""
         return Resident.objects.filter(area=self.area).values("pk")
-
-
-class Seconds(Func):
-    """Seconds from the second expression to the first, as a float."""
-
-    output_field = FloatField()
-    arity = 2
-
-    def as_sql(self, compiler, connection, **extra):
-        return self.as_sqlite(compiler, connection, **extra)
-
-    def as_sqlite(self, compiler, connection, **extra):
-        return super().as_sql(
-            compiler, connection, template="((julianday(%(expressions)s)) * 86400.0)", arg_joiner=") - julianday(",
-            **extra,
-        )
-
-    def as_postgresql(self, compiler, connection, **extra):
-        return super().as_sql(
-            compiler, connection, template="EXTRACT(EPOCH FROM (%(expressions)s))::float", arg_joiner=" - ", **extra
-        )
-
-
-class PercentileCont(Func):
-    """PostgreSQL's ordered-set aggregate `percentile_cont(p) WITHIN GROUP (ORDER BY x)`."""
-
-    function = "PERCENTILE_CONT"
-    contains_aggregate = True
-    output_field = FloatField()
-    template = "%(function)s(%(percentile)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-
-    def __init__(self, expression, percentile: float, **extra):
-        super().__init__(expression, percentile=float(percentile), **extra)
 
 
 def _percentiles(
@@ -423,7 +390,7 @@ def overdue_figures(f: Filters, *, now: datetime.datetime) -> dict[str, dict[str
     for level, lag in lags:
         aggregates[f"past_{level}"] = Count("pk", filter=Q(due_at__lt=now - lag))
     # No `stage <> ''` here: a deadline row has a due time exactly when it has
-    # a stage (reports.deadlines), and PostgreSQL, taking the two conditions
+    # a stage (sla.deadlines), and PostgreSQL, taking the two conditions
     # for independent, would expect a few hundred rows instead of tens of
     # thousands and join them one by one.
     found = OrderDeadline.objects.filter(due_at__lt=now, order__in=_open_orders(f)).aggregate(**aggregates)

@@ -1,18 +1,11 @@
-"""reports' API routes, included under /api/v1/."""
+"""reports' routes: the statistics API under /api/v1/ (included by config.urls)."""
 
 from django.urls import path, re_path
-from rest_framework.routers import SimpleRouter
 
 from reports import api, views
 
-router = SimpleRouter()
-router.register("subscriptions", api.SubscriptionViewSet, basename="subscription")
-
 urlpatterns = [
     path("stats/", api.StatisticsView.as_view(), name="stats"),
-    path("stats/overdue/", api.OverdueView.as_view(), name="stats-overdue"),
     re_path(r"^stats/export/(?P<kind>csv|xlsx)/$", api.StatisticsExportView.as_view(), name="stats-export"),
     path("stats/monthly.pdf", views.MonthlyReportView.as_view(), name="stats-monthly-pdf"),
-    path("orders-deadlines/", api.OrderDeadlinesView.as_view(), name="orders-deadlines"),
-    *router.urls,
 ]

@@ -29,7 +29,7 @@ from dispatch.models import PartnerUnit, ResidentAccess, Worker
 from dispatch.screens import DESK_ROLES, MY_ORDERS_ROLES
 from dispatch.services import resident_accesses_record
 from printing.selectors import print_jobs_with_void
-from reports.selectors import order_deadlines, overdue_orders
+from sla.selectors import order_deadlines, overdue_orders
 from workorders import selectors, services
 from workorders.models import OPEN_STATES, TRANSITION_LABELS, FeeStatus, IncidentKind, State, WorkOrder
 

@@ -15,11 +15,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import DomainError
-from core.roles import has_role
-from dispatch.screens import FOLLOWUP_ROLES, INTAKE_ROLES
+from core.forms import put_errors
+from core.roles import has_role, roles_required
+from dispatch.roles import INTAKE_ROLES
 from followup import selectors, services
 from followup.models import CallResult, FollowUpCall
-from followup.views.common import YES_NO, put_errors, roles_required
+from followup.roles import FOLLOWUP_ROLES
+from followup.views.common import YES_NO
 from workorders.models import State, WorkOrder
 
 

@@ -15,11 +15,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError
-from core.roles import Role
-from dispatch.screens import ESCALATION_ROLES
+from core.forms import put_errors
+from core.roles import Role, roles_required
 from followup import selectors, services
 from followup.models import Escalation
-from followup.views.common import put_errors, roles_required
+from followup.roles import ESCALATION_ROLES
 
 
 class NoteForm(forms.Form):

@@ -14,10 +14,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import DomainError
-from dispatch.screens import SPOT_CHECK_ROLES
+from core.forms import put_errors
+from core.roles import roles_required
 from followup import selectors, services
 from followup.models import SpotCheckItem
-from followup.views.common import YES_NO, put_errors, roles_required
+from followup.roles import SPOT_CHECK_ROLES
+from followup.views.common import YES_NO
 
 
 class DrawForm(forms.Form):

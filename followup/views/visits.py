@@ -15,11 +15,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError
+from core.forms import put_errors
+from core.roles import roles_required
 from dispatch.models import Resident, Worker
-from dispatch.screens import ESCALATION_ROLES
 from followup import selectors, services
 from followup.models import PeriodicVisit
-from followup.views.common import put_errors, roles_required
+from followup.roles import VISIT_ROLES
 
 
 class ScheduleForm(forms.Form):
@@ -48,11 +49,6 @@ class VisitRecordForm(forms.Form):
 
 class VisitCancelForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("Why cancelled"), max_length=255)
-
-
-# The lead's and the supervisor's, as the complaints: `screens_for` shows the
-# home visits to the complaint roles, and so the views check the same tuple.
-VISIT_ROLES = ESCALATION_ROLES
 
 
 def _visits_page(request: HttpRequest, *, schedule_form: ScheduleForm | None = None,

@@ -24,7 +24,7 @@ playwright_api = pytest.importorskip("playwright.async_api")
 MAKE_OVERDUE = """
 import datetime, json
 from django.utils import timezone
-from reports.services import scheduler_pass
+from core.scheduler import scheduler_pass
 from workorders.models import OrderHistory, WorkOrder
 taken = timezone.now() - datetime.timedelta(days=14)
 WorkOrder.objects.filter(pk={order_id}).update(created_at=taken)

@@ -1,5 +1,5 @@
 """The callback queue: every returned order is in it, due within one working
-day of its return (the department's calendar, reports.calendar), failed
+day of its return (the department's calendar, sla.calendar), failed
 attempts wait for the retry interval, overdue ones come first. Time is frozen."""
 
 import datetime

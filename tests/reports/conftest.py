@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 from freezegun import freeze_time
 
-from reports import services
-from reports.models import ServiceLevel, TargetUnit
+from core import scheduler as services
+from sla.models import ServiceLevel, TargetUnit
 
 
 @pytest.fixture(autouse=True)

@@ -6,8 +6,8 @@ import datetime
 
 import pytest
 
-from reports.calendar import WorkingCalendar, deadline
-from reports.models import Closure, OpeningHours, TargetUnit
+from sla.calendar import WorkingCalendar, deadline
+from sla.models import Closure, OpeningHours, TargetUnit
 from tests.reports.conftest import local
 
 pytestmark = pytest.mark.django_db

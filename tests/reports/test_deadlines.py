@@ -6,9 +6,9 @@ import datetime
 import pytest
 from freezegun import freeze_time
 
-from reports import services
-from reports.models import Closure, OrderDeadline
-from reports.selectors import order_deadlines
+from sla import services
+from sla.models import Closure, OrderDeadline
+from sla.selectors import order_deadlines
 from tests.reports.conftest import local
 
 pytestmark = pytest.mark.django_db

@@ -2,8 +2,9 @@
 
 from django.core.management import call_command
 
-from reports.models import OverdueMark, Subscription, SubscriptionOccurrence
-from reports.selectors import overdue_order_ids
+from sla.models import OverdueMark
+from sla.selectors import overdue_order_ids
+from subscriptions.models import Subscription, SubscriptionOccurrence
 
 
 def test_demo_data_has_subscriptions_and_an_overdue_order(db):

@@ -8,7 +8,7 @@ import pytest
 from freezegun import freeze_time
 
 from realtime.models import Alert
-from reports.models import OverdueMark
+from sla.models import OverdueMark
 from tests.conftest import race
 from tests.reports.conftest import local
 
@@ -94,7 +94,7 @@ def test_dispatching_ends_the_red_mark_and_the_start_stage_has_its_own(levels, n
 
 
 def test_an_order_changed_since_its_deadlines_were_computed_is_not_alerted(levels, new_order, scheduler, run_transition):
-    from reports import services
+    from sla import services
 
     order = new_order("clean", at=FRIDAY_16)
     scheduler(DISPATCH_BY - MINUTE)
@@ -170,13 +170,13 @@ def test_run_scheduler_command_makes_one_pass(levels, new_order):
 def test_two_schedulers_at_once_mark_each_level_once_and_alert_each_order_once(attempt, levels, new_order):
     from django.db import connection
 
-    from reports import services
+    from core.scheduler import scheduler_pass
 
     if connection.vendor != "postgresql":
         pytest.skip("concurrent schedulers are checked on PostgreSQL (DATABASE_URL)")
     late = [new_order("clean", at=FRIDAY_16) for _ in range(5)]
     # Both passes finish (a pass that raised would be missing from the results).
-    finished = race([lambda: bool(services.scheduler_pass(now=DISPATCH_BY + datetime.timedelta(hours=5)))] * 2)
+    finished = race([lambda: bool(scheduler_pass(now=DISPATCH_BY + datetime.timedelta(hours=5)))] * 2)
     assert finished == [True, True]
     assert OverdueMark.objects.count() == 15
     # One alert per order, at the highest level, whichever copy made it.

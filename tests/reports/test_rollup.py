@@ -10,11 +10,11 @@ import random
 import pytest
 from freezegun import freeze_time
 
+from core import scheduler as reports
 from dispatch.models import IntakeRecord
 from followup import services as followup
 from followup.models import FollowUpCall
 from reports import rollup, stats
-from reports import services as reports
 from reports.models import DailyFigure, RollupState
 from tests.reports.conftest import local
 from workorders import services as orders

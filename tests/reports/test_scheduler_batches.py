@@ -9,9 +9,9 @@ import pytest
 from freezegun import freeze_time
 
 from realtime.models import Alert
-from reports import deadlines, services
-from reports.calendar import WorkingCalendar
-from reports.models import OrderDeadline, OverdueMark
+from sla import deadlines, services
+from sla.calendar import WorkingCalendar
+from sla.models import OrderDeadline, OverdueMark
 from tests.conftest import race
 from tests.reports.conftest import local
 from workorders.models import OrderHistory, WorkOrder

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from reports.calendar import WorkingCalendar
+from sla.calendar import WorkingCalendar
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 STOCKHOLM = ZoneInfo("Europe/Stockholm")

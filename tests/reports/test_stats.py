@@ -9,9 +9,9 @@ import pytest
 from freezegun import freeze_time
 from openpyxl import load_workbook
 
+from core import scheduler as reports
 from dispatch import services as intake
 from followup import services as followup
-from reports import services as reports
 from tests.reports.conftest import local
 from workorders import services as orders
 

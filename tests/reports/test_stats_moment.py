@@ -84,7 +84,7 @@ def test_overdue_and_by_level_follow_the_filters(api, people, catalog):
 
 
 def test_an_order_served_late_leaves_overdue_and_stays_missed(api, users, people, request):
-    from reports import services as reports
+    from core import scheduler as reports
     from workorders import services as orders
 
     with freeze_time(local(2026, 11, 5, 12, 30)):

@@ -12,8 +12,9 @@ from freezegun import freeze_time
 
 from core.errors import Conflict, InvalidInput
 from realtime.models import Alert
-from reports import services
-from reports.models import Closure, Subscription, SubscriptionOccurrence
+from sla.models import Closure
+from subscriptions import services
+from subscriptions.models import Subscription, SubscriptionOccurrence
 from tests.reports.conftest import local
 from workorders.models import OrderHistory, WorkOrder
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from dispatch.models import ResidentAccess
 from realtime.models import Alert
-from reports.models import OrderDeadline, Stage
+from sla.models import OrderDeadline, Stage
 from workorders import services
 from workorders.models import Incident, WorkOrder
 

@@ -215,8 +215,10 @@ def _service_levels_demo(users: dict[str, User]) -> None:
     past its dispatch deadline, then one scheduler pass so the board has red
     cases at once. Each part is made only if missing: a second run changes
     nothing (the scheduler pass itself is idempotent)."""
-    from reports.models import ServiceLevel, Subscription, TargetUnit
-    from reports.services import scheduler_pass, subscription_create
+    from core.scheduler import scheduler_pass
+    from sla.models import ServiceLevel, TargetUnit
+    from subscriptions.models import Subscription
+    from subscriptions.services import subscription_create
     from workorders import services as orders
     from workorders.models import OrderHistory, WorkOrder
 

@@ -9,12 +9,9 @@ case not inside one of the department's own closures. Working hours are the
 opening hours of the weekday (`OpeningHours`, edited in the admin), or
 SLA_DEFAULT_OPENING_HOURS.
 
-Why here, in `reports`, and not in a `calendars` app: DESIGN.md gives the SLA
-calendars to `reports`, and the closures and opening hours are edited with the
-service levels there. `followup` needs the same working days for its callback
-due time; it imports this module alone, which reads only its own two tables and
-imports no domain app, so the import cannot form a cycle. A second copy of the
-rule in followup would be the worse choice (STYLE.md: call the first one).
+The closures and opening hours are edited with the service levels, and
+every promise counted in working time uses this one calendar: the deadlines
+here, followup's callback due time.
 
 A `WorkingCalendar` is a snapshot of those tables: load one per request or per
 scheduler pass (`WorkingCalendar.load()`), not per order.
@@ -31,7 +28,7 @@ import holidays
 from django.conf import settings
 from django.utils import timezone
 
-from reports.models import Closure, OpeningHours, TargetUnit
+from sla.models import Closure, OpeningHours, TargetUnit
 
 # Safety net for a misconfigured calendar (every day closed): no deadline is
 # searched for further than this.

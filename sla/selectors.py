@@ -1,5 +1,5 @@
-"""Reads of reports: overdue orders, fresh deadlines of given orders,
-subscriptions. The statistics are in `reports.stats`."""
+"""Reads of the service levels: overdue orders (the red marks of every
+screen) and the deadlines of given orders."""
 
 import datetime
 from collections import defaultdict
@@ -7,9 +7,9 @@ from collections import defaultdict
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from reports import deadlines as deadline_rules
-from reports.calendar import WorkingCalendar
-from reports.models import OrderDeadline, OverdueMark, Subscription
+from sla import deadlines as deadline_rules
+from sla.calendar import WorkingCalendar
+from sla.models import OrderDeadline, OverdueMark
 from workorders.models import OPEN_STATES
 
 
@@ -58,9 +58,3 @@ def order_deadlines(
     now = now or timezone.now()
     computed = deadline_rules.compute_many(list(order_ids), calendar=calendar or WorkingCalendar.load())
     return {order_id: d.as_data(now) for order_id, d in computed.items()}
-
-
-def subscriptions() -> QuerySet[Subscription]:
-    return Subscription.objects.select_related(
-        "resident__area", "service", "preferred_worker", "created_by"
-    ).prefetch_related("history__actor", "occurrences")

@@ -21,8 +21,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from reports.calendar import WorkingCalendar
-from reports.models import ServiceLevel, Stage, TargetUnit
+from sla.calendar import WorkingCalendar
+from sla.models import ServiceLevel, Stage, TargetUnit
 from workorders.models import State, WorkOrder
 
 DISPATCHED = {"assign", "emergency_start"}
