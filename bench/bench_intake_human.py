@@ -79,7 +79,7 @@ SCALE = """
 import datetime, itertools, json, random, time
 import phonenumbers
 from django.utils import timezone
-from dispatch import demo
+from front import demo
 from dispatch.models import Resident, ResidentPhone, ServiceArea
 started = time.monotonic()
 rng = random.Random(5)

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "printing",
     "followup",
     "reports",
+    "front",
 ]
 
 MIDDLEWARE = [
@@ -84,7 +85,7 @@ WSGI_APPLICATION = None
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -188,7 +189,6 @@ HOLIDAY_COUNTRY = env_str("HOLIDAY_COUNTRY", "CN").upper()
 # --- Static files ---------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # --- REST API -------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -115,6 +115,8 @@ def sync_roles_after_migrate(sender, *, apps=installed_apps, **kwargs) -> None:
     Grants whose permission is missing are skipped: after `migrate <app>
     <earlier migration>` an app's models may be gone. A test database's
     flush sends the signal without `apps`."""
-    if sender.label != list(installed_apps.get_app_configs())[-1].label:
+    # Django sends the signal for the apps with models only.
+    with_models = [app for app in installed_apps.get_app_configs() if app.models_module is not None]
+    if sender.label != with_models[-1].label:
         return
     sync_role_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"), skip_missing=True)

@@ -213,7 +213,7 @@ def personal_data_in(line: str, names: list[str]) -> bool:
 
 
 def _personal_names() -> list[str]:
-    from dispatch import demo
+    from front import demo
 
     names = [s + g for s in demo.SURNAMES for g in demo.GIVEN]
     # The invented people of this suite's own fixtures.

@@ -20,7 +20,7 @@ import websockets
 
 from tests.e2e.conftest import ROOT, LiveServer, redis_server, wait_for_port  # noqa: F401 - fixtures reused
 from tests.e2e.test_scale_out import two_processes  # noqa: F401 - the fixture, reused
-from tests.realtime.test_snapshot import apply
+from tests.front.test_board_snapshot import apply
 
 LOG_DIR = ROOT / "test-output" / "logs"
 # realtime.services._PUBLISH_LOCK_KEY: every publishing transaction takes it

@@ -10,7 +10,7 @@ from django.utils import timezone
 from followup.services import escalation_resolve, escalations_escalate_overdue
 from realtime.events import EVENT_TYPES
 from realtime.models import Event
-from tests.realtime.test_snapshot import apply
+from tests.front.test_board_snapshot import apply
 
 
 def test_the_lead_sees_the_complaint_alert_on_the_board(api, returned, log_call):

@@ -16,7 +16,7 @@ from followup import services as followup
 from followup.models import FollowUpCall
 from reports import rollup, stats
 from reports.models import DailyFigure, RollupState
-from tests.reports.conftest import local
+from tests.service_levels import local
 from workorders import services as orders
 from workorders.models import FeeStatus, OrderHistory, State, WorkOrder
 

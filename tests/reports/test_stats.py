@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from core import scheduler as reports
 from dispatch import services as intake
 from followup import services as followup
-from tests.reports.conftest import local
+from tests.service_levels import local
 from workorders import services as orders
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ from freezegun import freeze_time
 from openpyxl import load_workbook
 
 from reports import stats
-from tests.reports.conftest import local
 from tests.reports.test_stats import NOW, PERIOD, week  # noqa: F401 (the known week's fixture)
+from tests.service_levels import local
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("week")]
 

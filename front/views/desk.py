@@ -1,0 +1,163 @@
+"""The front desk's print, hand-out and take-back desk (procedure steps 5
+and 7).
+
+Printing is the API's `POST /api/v1/orders/{id}/print/` (the printing app makes
+the PDF); handing out and taking back are forms here that call one work order
+service each. A scanner types the order number and Enter into the return box.
+"""
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.errors import DomainError
+from core.forms import put_errors
+from core.roles import has_role
+from dispatch.models import Worker
+from front.navigation import DESK_ROLES
+from workorders import selectors, services
+from workorders.models import State, WorkOrder
+
+# An order is "out longer than expected" this long after its service's
+# expected duration: the way there and back, and some waiting at the door.
+RETURN_ALLOWANCE = datetime.timedelta(minutes=60)
+
+
+def _desk_role(request: HttpRequest) -> None:
+    if not has_role(request.user, *DESK_ROLES):
+        raise PermissionDenied
+
+
+class CollectForm(forms.Form):
+    worker = forms.ModelChoiceField(queryset=Worker.objects.filter(active=True), label=gettext_lazy("Collected by"))
+
+
+def _when_input() -> forms.DateTimeInput:
+    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class ReturnForm(forms.Form):
+    actual_start = forms.DateTimeField(label=gettext_lazy("Service started"), widget=_when_input())
+    actual_end = forms.DateTimeField(label=gettext_lazy("Service ended"), widget=_when_input())
+    fee = forms.DecimalField(
+        label=gettext_lazy("Fee due"), required=False, min_value=Decimal("0"), max_digits=10, decimal_places=2
+    )
+    materials = forms.CharField(label=gettext_lazy("Materials used"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    remarks = forms.CharField(label=gettext_lazy("Remarks"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+def _out_too_long(order: WorkOrder, now: datetime.datetime) -> bool:
+    started = order.collected_at or order.assigned_at
+    if started is None:
+        return False
+    return now - started > datetime.timedelta(minutes=order.service.expected_minutes) + RETURN_ALLOWANCE
+
+
+def _desk_page(request: HttpRequest, *, scan_error: str = "", scanned: str = "", status: int = 200) -> HttpResponse:
+    queues = selectors.desk_queues(request.user)
+    now = timezone.now()
+    out = [{"order": o, "late": _out_too_long(o, now)} for o in queues["out"]]
+    context = {
+        "to_print": queues["to_print"],
+        "to_collect": [{"order": o, "form": CollectForm(initial={"worker": o.worker_id}, auto_id=f"collect-{o.pk}-%s")} for o in queues["to_collect"]],
+        "out": out,
+        "late_count": sum(1 for row in out if row["late"]),
+        "scan_error": scan_error,
+        "scanned": scanned,
+    }
+    return render(request, "front/desk.html", context, status=status)
+
+
+@require_GET
+@login_required
+def desk(request: HttpRequest) -> HttpResponse:
+    _desk_role(request)
+    return _desk_page(request)
+
+
+@require_GET
+@login_required
+def desk_scan(request: HttpRequest) -> HttpResponse:
+    """The return box: the scanned number opens that order's return form."""
+    _desk_role(request)
+    number = request.GET.get("number", "").strip()
+    order = selectors.order_by_number(request.user, number) if number else None
+    if order is None:
+        message = _("No order has the number “%(number)s”.") % {"number": number} if number else _("Scan or type an order number.")
+        return _desk_page(request, scan_error=message, scanned=number, status=404 if number else 400)
+    if order.state != State.IN_SERVICE:
+        message = _("Order %(number)s is %(state)s; only an order out with a worker can be taken back.") % {
+            "number": order.number, "state": order.get_state_display()
+        }
+        return _desk_page(request, scan_error=message, scanned=number, status=409)
+    return redirect("desk-return", pk=order.pk)
+
+
+@require_POST
+@login_required
+def desk_collect(request: HttpRequest, pk: int) -> HttpResponse:
+    """The worker signs for the printed order: who took it goes into the history."""
+    _desk_role(request)
+    form = CollectForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the worker who takes the order."))
+        return redirect("desk")
+    try:
+        order = services.order_collect(
+            actor=request.user, order_id=pk,
+            note=_("Collected by %(name)s") % {"name": form.cleaned_data["worker"].name},
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("%(number)s handed out to %(name)s.") % {
+            "number": order.number, "name": form.cleaned_data["worker"].name
+        })
+    return redirect("desk")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def desk_return(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take back the filled-in order: actual times, fee, materials, remarks."""
+    _desk_role(request)
+    order = selectors.orders_visible_to(request.user).filter(pk=pk).first()
+    if order is None:
+        raise Http404
+    if request.method == "POST":
+        form = ReturnForm(request.POST)
+        if form.is_valid():
+            data: dict[str, Any] = form.cleaned_data
+            try:
+                order = services.order_return(
+                    actor=request.user, order_id=order.pk, actual_start=data["actual_start"],
+                    actual_end=data["actual_end"], fee=data["fee"], materials=data["materials"],
+                    remarks=data["remarks"],
+                )
+            except DomainError as exc:
+                put_errors(form, exc)
+            else:
+                messages.success(request, _("%(number)s taken back.") % {"number": order.number})
+                return redirect("desk")
+    else:
+        now = timezone.localtime()
+        start = timezone.localtime(order.collected_at) if order.collected_at else now
+        form = ReturnForm(initial={
+            "actual_start": start,
+            "actual_end": now,
+            "fee": order.service.price if order.service.chargeable else Decimal("0"),
+        })
+    return render(request, "front/desk_return.html", {"order": order, "form": form})
+
+

@@ -1,0 +1,337 @@
+"""The front desk's intake screen (procedure step 2, issue 5).
+
+One page; its script asks `intake_lookup` for the caller's card as the number is
+typed, and posts each outcome to its own small view. A view that changes data
+parses the input with a form, calls one service and answers JSON: the reply to
+read to the caller, or the field messages of what was wrong (400), so the page
+keeps everything the operator typed.
+"""
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from core.errors import DomainError, InvalidInput
+from core.roles import roles_required
+from dispatch import selectors, services
+from dispatch.models import Channel, IntakeRecord, Resident, ResidentAccess, ServiceArea, ServiceItem
+from dispatch.roles import INTAKE_ROLES
+from workorders import services as order_services
+from workorders.models import OPEN_STATES, Urgency, WorkOrder
+from workorders.selectors import orders_visible_to
+
+RECENT_ORDERS = 5
+
+
+intake_role_required = roles_required(*INTAKE_ROLES)
+
+
+def _error_response(message: str, fields: dict[str, list[Any]], status: int = 400) -> JsonResponse:
+    return JsonResponse(
+        {"detail": str(message), "fields": {name: [str(m) for m in msgs] for name, msgs in fields.items()}},
+        status=status,
+    )
+
+
+def _domain_error(exc: DomainError) -> JsonResponse:
+    return _error_response(exc.message, exc.fields, exc.status_code)
+
+
+def _form_error(form: forms.Form) -> JsonResponse:
+    return _error_response(_("Some values are not valid; see the fields."), form.errors)
+
+
+# --- input forms: parsing only; the rules are the services' ------------------------
+
+
+class _CallForm(forms.Form):
+    """What every outcome carries: who called, how, about whom."""
+
+    channel = forms.ChoiceField(choices=[(Channel.PHONE, Channel.PHONE.label), (Channel.VISIT, Channel.VISIT.label)])
+    resident = forms.ModelChoiceField(queryset=Resident.objects.select_related("area"), required=False)
+    caller_phone = forms.CharField(max_length=40, required=False)
+    notes = forms.CharField(required=False, max_length=2000)
+
+
+class RegisterForm(forms.Form):
+    phone = forms.CharField(max_length=40)
+    name = forms.CharField(max_length=100)
+    address = forms.CharField(max_length=255)
+    area = forms.ModelChoiceField(queryset=ServiceArea.objects.filter(served=True))
+    card_number = forms.CharField(max_length=40, required=False)
+    card_valid_until = forms.DateField(required=False)
+
+
+class ServedForm(_CallForm):
+    WHEN = [("asap", gettext_lazy("As soon as possible")), ("today", gettext_lazy("Today at")),
+            ("appointment", gettext_lazy("Appointment"))]
+
+    service = forms.ModelChoiceField(
+        queryset=ServiceItem.objects.all(),
+        error_messages={"required": gettext_lazy("Pick a service from the list.")},
+    )
+    when = forms.ChoiceField(choices=WHEN, initial="asap")
+    time_today = forms.TimeField(required=False)
+    appointment = forms.DateTimeField(required=False)
+    urgency = forms.ChoiceField(choices=Urgency.choices, initial=Urgency.NORMAL)
+    card_override_reason = forms.CharField(max_length=255, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("resident") is None and "resident" not in self.errors:
+            self.add_error("resident", _("Find or register the resident first."))
+        when = data.get("when")
+        if when == "today":
+            if data.get("time_today") is None:
+                self.add_error("time_today", _("Give the time."))
+            else:
+                data["requested_for"] = timezone.make_aware(
+                    datetime.datetime.combine(timezone.localdate(), data["time_today"])
+                )
+        elif when == "appointment":
+            if data.get("appointment") is None:
+                self.add_error("appointment", _("Give the date and time."))
+            else:
+                data["requested_for"] = data["appointment"]
+        else:
+            data["requested_for"] = None
+        return data
+
+
+class ReferForm(_CallForm):
+    service = forms.ModelChoiceField(queryset=ServiceItem.objects.all(), required=False)
+    referred_to = forms.CharField(max_length=255, required=False)
+
+
+class NoCardForm(_CallForm):
+    service = forms.ModelChoiceField(queryset=ServiceItem.objects.all(), required=False)
+    no_card_action = forms.CharField(max_length=20, required=False)
+    home_visit_at = forms.DateTimeField(required=False)
+
+
+class OutOfAreaForm(_CallForm):
+    area = forms.ModelChoiceField(
+        queryset=ServiceArea.objects.all(), error_messages={"required": gettext_lazy("Pick the caller's area.")}
+    )
+
+
+# --- the page ------------------------------------------------------------------------
+
+
+def _services_for_picker() -> list[dict[str, Any]]:
+    return [
+        {"id": s.pk, "code": s.code, "name": s.name, "name_en": s.name_en, "needs_card": s.needs_card,
+         "needs_approval": s.needs_approval}
+        for s in ServiceItem.objects.filter(active=True).order_by("code")
+    ]
+
+
+@require_GET
+@intake_role_required
+def intake(request: HttpRequest) -> HttpResponse:
+    config = {
+        "lookup_url": reverse("intake-lookup"),
+        "register_url": reverse("intake-register"),
+        "services": _services_for_picker(),
+        "strings": {
+            "failed": _("That did not work: %(detail)s"),
+            "no_service": _("No service matches “%(text)s”."),
+            "order_number": _("Order number"),
+            "checking": _("Looking up…"),
+        },
+    }
+    context = {
+        "intake_config": config,
+        **_prefilled(request),
+        "served_areas": ServiceArea.objects.filter(served=True),
+        "other_areas": ServiceArea.objects.filter(served=False),
+        "urgencies": Urgency.choices,
+        "may_override_card": request.user.has_perm("dispatch.override_card_check"),
+        "today": timezone.localdate(),
+    }
+    return render(request, "front/intake.html", context)
+
+
+def _prefilled(request: HttpRequest) -> dict[str, Any]:
+    """`?resident=<id>`: a new request for a resident already known (a
+    follow-up call found they need something else). Their card is shown as
+    if looked up by their primary phone, and the read is recorded as one;
+    `&notes=` (what they said they need) starts the request's notes, cut to
+    what the form takes."""
+    raw = request.GET.get("resident", "").strip()
+    if not raw:
+        return {}
+    resident = None
+    if raw.isdigit() and len(raw) <= 18:
+        resident = (
+            Resident.objects.filter(pk=int(raw), active=True).select_related("area")
+            .prefetch_related("phones", "emergency_contacts").first()
+        )
+    if resident is None:
+        return {"prefill_error": _("No active resident has the number %(id)s; look the caller up by phone.") % {"id": raw}}
+    services.resident_accesses_record(actor=request.user, residents=[resident], action=ResidentAccess.Action.VIEW)
+    primary = resident.primary_phone
+    return {
+        "prefill_cards": _cards(request.user, [resident]),
+        "prefill_phone": primary.number.as_national if primary else "",
+        "prefill_notes": request.GET.get("notes", "").strip()[: ServedForm.base_fields["notes"].max_length],
+    }
+
+
+def _cards(user, residents: list[Resident]) -> list[dict[str, Any]]:
+    """Each resident with what the desk checks on the phone: card, contacts,
+    open orders and the last few."""
+    orders = orders_visible_to(user).filter(resident__in=residents).order_by("-created_at", "-id")
+    cards = []
+    for resident in residents:
+        mine = orders.filter(resident=resident)
+        cards.append({
+            "resident": resident,
+            "card_valid": resident.has_valid_card(),
+            "open_orders": list(mine.filter(state__in=OPEN_STATES)[:10]),
+            "recent_orders": list(mine[:RECENT_ORDERS]),
+        })
+    return cards
+
+
+def _render_cards(request: HttpRequest, residents: list[Resident], *, status: int = 200) -> HttpResponse:
+    services.resident_accesses_record(actor=request.user, residents=residents, action=ResidentAccess.Action.SEARCH)
+    context = {"state": "found", "cards": _cards(request.user, residents)}
+    return render(request, "front/_intake_lookup.html", context, status=status)
+
+
+@require_GET
+@intake_role_required
+def intake_lookup(request: HttpRequest) -> HttpResponse:
+    """The card(s) of the residents on this phone, as an HTML fragment whose
+    `data-state` says found / unknown (offer to register) / invalid."""
+    raw = request.GET.get("phone", "").strip()
+    try:
+        residents = list(
+            selectors.residents_by_phone(raw).select_related("area").prefetch_related("phones", "emergency_contacts")
+        )
+    except InvalidInput as exc:
+        return render(request, "front/_intake_lookup.html", {"state": "invalid", "message": exc.message})
+    if not residents:
+        return render(request, "front/_intake_lookup.html", {"state": "unknown", "phone": raw})
+    return _render_cards(request, residents)
+
+
+@require_POST
+@intake_role_required
+def intake_register(request: HttpRequest) -> HttpResponse:
+    """Register an unknown caller; answers with their card, like a lookup."""
+    form = RegisterForm(request.POST)
+    if not form.is_valid():
+        return _form_error(form)
+    data = form.cleaned_data
+    try:
+        resident = services.resident_create(
+            actor=request.user, name=data["name"], address=data["address"], area=data["area"],
+            phones=[{"number": data["phone"], "is_primary": True}], card_number=data["card_number"],
+            card_valid_until=data["card_valid_until"],
+        )
+    except DomainError as exc:
+        if "phones" in exc.fields:
+            exc.fields["phone"] = exc.fields.pop("phones")
+        return _domain_error(exc)
+    resident = Resident.objects.select_related("area").prefetch_related("phones", "emergency_contacts").get(
+        pk=resident.pk
+    )
+    return _render_cards(request, [resident], status=201)
+
+
+def _reply(record: IntakeRecord, **extra: Any) -> JsonResponse:
+    return JsonResponse(
+        {"outcome": record.outcome, "outcome_display": record.get_outcome_display(),
+         "reply": services.intake_reply(record), **extra},
+        status=201,
+    )
+
+
+@require_POST
+@intake_role_required
+def intake_served(request: HttpRequest) -> HttpResponse:
+    """Outcome 1: create the order; the reply gives its number."""
+    form = ServedForm(request.POST)
+    if not form.is_valid():
+        return _form_error(form)
+    data = form.cleaned_data
+    try:
+        order: WorkOrder = order_services.order_create(
+            actor=request.user, resident=data["resident"], service=data["service"], channel=data["channel"],
+            urgency=data["urgency"], requested_for=data["requested_for"], notes=data["notes"],
+            card_override_reason=data["card_override_reason"],
+        )
+    except DomainError as exc:
+        if not exc.fields:
+            # A rule about the pair (the resident's area): say it next to the resident.
+            exc.fields = {"resident": [exc.message]}
+        if "card_override_reason" in exc.fields and not request.user.has_perm("dispatch.override_card_check"):
+            # The desk cannot override: the choice to change is the service.
+            exc.fields["service"] = exc.fields.pop("card_override_reason")
+        return _domain_error(exc)
+    return _reply(order.intake, number=order.number, order_id=order.pk)
+
+
+def _common(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "actor": request.user, "channel": data["channel"], "resident": data["resident"],
+        "caller_phone": data["caller_phone"], "notes": data["notes"],
+    }
+
+
+@require_POST
+@intake_role_required
+def intake_refer(request: HttpRequest) -> HttpResponse:
+    """Outcome 2: a service we do not give; the reply names the referral."""
+    form = ReferForm(request.POST)
+    if not form.is_valid():
+        return _form_error(form)
+    data = form.cleaned_data
+    try:
+        record = services.intake_refer(**_common(request, data), referred_to=data["referred_to"], service=data["service"])
+    except DomainError as exc:
+        return _domain_error(exc)
+    return _reply(record)
+
+
+@require_POST
+@intake_role_required
+def intake_no_card(request: HttpRequest) -> HttpResponse:
+    """Outcome 3: eligible without a card; invited to apply or a home visit booked."""
+    form = NoCardForm(request.POST)
+    if not form.is_valid():
+        return _form_error(form)
+    data = form.cleaned_data
+    try:
+        record = services.intake_no_card(
+            **_common(request, data), action=data["no_card_action"], service=data["service"],
+            home_visit_at=data["home_visit_at"],
+        )
+    except DomainError as exc:
+        return _domain_error(exc)
+    return _reply(record)
+
+
+@require_POST
+@intake_role_required
+def intake_out_of_area(request: HttpRequest) -> HttpResponse:
+    """Outcome 4: the caller lives elsewhere; the reply gives their office's phone."""
+    form = OutOfAreaForm(request.POST)
+    if not form.is_valid():
+        return _form_error(form)
+    data = form.cleaned_data
+    try:
+        record = services.intake_out_of_area(**_common(request, data), area=data["area"])
+    except DomainError as exc:
+        return _domain_error(exc)
+    return _reply(record)
