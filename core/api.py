@@ -10,7 +10,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.rest import JSONParser
+from core.rest import EmptyInput, JSONParser
 
 
 class ObtainTokenView(ObtainAuthToken):
@@ -21,7 +21,11 @@ class ObtainTokenView(ObtainAuthToken):
 class RevokeTokenView(APIView):
     """Delete the caller's token (or, for a session caller, their token if any)."""
 
-    @extend_schema(request=None, responses={204: None})
+    # It reads nothing: a body, if any, is JSON (an empty object).
+    parser_classes = [JSONParser]
+
+    @extend_schema(request=EmptyInput, responses={204: None})
     def post(self, request):
+        EmptyInput.check(request)
         Token.objects.filter(user=request.user).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)

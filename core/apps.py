@@ -9,6 +9,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from core import schema  # noqa: F401 - registers its schema extension
         from core.roles import sync_roles_after_migrate
 
         # After every app's permissions exist (auth creates them on this signal too).

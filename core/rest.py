@@ -67,6 +67,15 @@ class IdRelatedField(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(data)
 
 
+class EmptyInput(serializers.Serializer):
+    """The body of a POST that takes nothing: empty, or `{}`."""
+
+    @classmethod
+    def check(cls, request) -> None:
+        """400 for a body that is not one (unreadable, or not an object)."""
+        cls(data=request.data).is_valid(raise_exception=True)
+
+
 class FieldsBuiltOnce:
     """For a ModelSerializer on a hot path: its fields are worked out from the
     model once per class, not on every instance (DRF rebuilds them each time,

@@ -1,5 +1,9 @@
 """The OpenAPI schema's shared parts: every operation documents the error
-shape of `core.exception_handler`."""
+shape of `core.exception_handler`, and a POST that takes nothing documents an
+empty body. Loaded when core is ready (drf-spectacular's extensions register
+on import)."""
+
+from drf_spectacular.extensions import OpenApiSerializerExtension
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -40,3 +44,15 @@ def document_errors(result: dict, generator, request, public) -> dict:
                 documented = responses.setdefault(status_code, {"description": description})
                 documented.setdefault("content", reference)
     return result
+
+
+class EmptyInputSchema(OpenApiSerializerExtension):
+    """core.rest.EmptyInput in the schema: an object the endpoint reads
+    nothing from (drf-spectacular would otherwise drop a body without fields,
+    and the operation would document no request body)."""
+
+    target_class = "core.rest.EmptyInput"
+
+    def map_serializer(self, auto_schema, direction) -> dict:
+        return {"type": "object", "additionalProperties": True,
+                "description": "Nothing is read from the body: send {} or nothing."}

@@ -9,7 +9,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.rest import ActionPermissions, IdRelatedField
+from core.rest import ActionPermissions, EmptyInput, IdRelatedField, JSONParser
 from dispatch import selectors, services
 from dispatch.models import (
     Channel,
@@ -191,10 +191,11 @@ class ResidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         """Everything stored about this resident, as JSON (supervisor)."""
         return Response(services.resident_export(actor=request.user, resident_id=int(pk)))
 
-    @extend_schema(request=None, responses={200: ResidentSerializer})
-    @action(detail=True, methods=["post"])
+    @extend_schema(request=EmptyInput, responses={200: ResidentSerializer})
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser])
     def anonymise(self, request, pk=None):
         """Remove a leaving resident's personal data; orders and statistics stay (supervisor)."""
+        EmptyInput.check(request)
         resident = services.resident_anonymise(actor=request.user, resident_id=int(pk))
         return Response(self.get_serializer(resident).data)
 
@@ -253,23 +254,7 @@ class IntakeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def create(self, request, *args, **kwargs):
         serializer = IntakeCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        outcome = data.pop("outcome")
-        common = {
-            "actor": request.user, "channel": data["channel"], "resident": data.get("resident"),
-            "caller_phone": data.get("caller_phone", ""), "notes": data.get("notes", ""),
-        }
-        if outcome == IntakeRecord.Outcome.CANNOT_SERVE:
-            record = services.intake_refer(**common, referred_to=data.get("referred_to", ""), service=data.get("service"))
-        elif outcome == IntakeRecord.Outcome.NO_CARD:
-            record = services.intake_no_card(
-                **common, action=data.get("no_card_action", ""), service=data.get("service"),
-                home_visit_at=data.get("home_visit_at"),
-            )
-        else:
-            if data.get("area") is None:
-                raise serializers.ValidationError({"area": [_("This field is required.")]})
-            record = services.intake_out_of_area(**common, area=data["area"])
+        record = services.intake_take(actor=request.user, **serializer.validated_data)
         return Response(self.get_serializer(record).data, status=status.HTTP_201_CREATED)
 
 

@@ -172,6 +172,39 @@ def intake_out_of_area(
     )
 
 
+def intake_take(
+    *,
+    actor: AbstractBaseUser,
+    outcome: str,
+    channel: str,
+    resident: Resident | None = None,
+    caller_phone: str = "",
+    service: ServiceItem | None = None,
+    referred_to: str = "",
+    area: ServiceArea | None = None,
+    no_card_action: str = "",
+    home_visit_at: datetime.datetime | None = None,
+    notes: str = "",
+) -> IntakeRecord:
+    """Record an intake that does not become an order, by its outcome: the
+    one place that chooses the outcome's service (the API and the intake
+    screen both call this; a served request is workorders' order_create).
+    Raises Forbidden, InvalidInput (an unknown outcome, and what the
+    outcome's service raises)."""
+    common = {"actor": actor, "channel": channel, "resident": resident, "caller_phone": caller_phone, "notes": notes}
+    if outcome == IntakeRecord.Outcome.CANNOT_SERVE:
+        return intake_refer(**common, referred_to=referred_to, service=service)
+    if outcome == IntakeRecord.Outcome.NO_CARD:
+        return intake_no_card(**common, action=no_card_action, service=service, home_visit_at=home_visit_at)
+    if outcome == IntakeRecord.Outcome.OUT_OF_AREA:
+        if area is None:
+            message = _("Pick the caller's area.")
+            raise InvalidInput(message, fields={"area": [message]})
+        return intake_out_of_area(**common, area=area)
+    message = _("Choose what became of the request.")
+    raise InvalidInput(message, fields={"outcome": [message]})
+
+
 def intake_reply(record: IntakeRecord) -> str:
     """The standard reply the operator reads to the caller, in the active language."""
     outcome = IntakeRecord.Outcome

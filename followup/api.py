@@ -15,9 +15,10 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from core.actions import with_endpoints
 from core.rest import MAX_ID, ActionPermissions, query_id
 from core.roles import Role
-from followup import selectors, services
+from followup import actions, selectors, services
 from followup.models import (
     CallResult,
     Escalation,
@@ -228,19 +229,6 @@ class EscalationSerializer(serializers.ModelSerializer):
         return escalation.resolved_at is None and escalation.due_at < timezone.now()
 
 
-class EscalationNoteSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=4000)
-
-
-class EscalationReassignSerializer(serializers.Serializer):
-    owner = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-
-
-class EscalationResolveSerializer(serializers.Serializer):
-    outcome = serializers.CharField(max_length=4000)
-
-
 class OwnerSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
@@ -248,15 +236,15 @@ class OwnerSerializer(serializers.Serializer):
     role = serializers.CharField()
 
 
+@with_endpoints(actions.ESCALATION_ACTIONS, response=EscalationSerializer,
+                answer=lambda view, escalation: view.answer(escalation))
 class EscalationViewSet(viewsets.ReadOnlyModelViewSet):
     """Complaints from follow-up calls, each with its owner, due time, actions
     and outcome. Most urgent first."""
 
     permission_classes = [ActionPermissions]
     action_permissions = {
-        "note": ["followup.change_escalation"],
-        "reassign": ["followup.change_escalation"],
-        "resolve": ["followup.change_escalation"],
+        **{action.name: [action.permission] for action in actions.ESCALATION_ACTIONS},
         "*": ["followup.view_escalation"],
     }
     serializer_class = EscalationSerializer
@@ -282,43 +270,8 @@ class EscalationViewSet(viewsets.ReadOnlyModelViewSet):
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    def _answer(self, escalation: Escalation) -> Response:
+    def answer(self, escalation: Escalation) -> Response:
         return Response(self.get_serializer(self.get_queryset().get(pk=escalation.pk)).data)
-
-    @extend_schema(request=EscalationNoteSerializer, responses=EscalationSerializer, summary="Record an action taken")
-    @action(detail=True, methods=["post"])
-    def note(self, request, pk=None):
-        escalation = self.get_object()
-        data = EscalationNoteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._answer(
-            services.escalation_add_note(actor=request.user, escalation_id=escalation.pk, note=data.validated_data["note"])
-        )
-
-    @extend_schema(request=EscalationReassignSerializer, responses=EscalationSerializer, summary="Give it to another lead")
-    @action(detail=True, methods=["post"])
-    def reassign(self, request, pk=None):
-        escalation = self.get_object()
-        data = EscalationReassignSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._answer(
-            services.escalation_reassign(
-                actor=request.user, escalation_id=escalation.pk, owner_id=data.validated_data["owner"],
-                note=data.validated_data["note"],
-            )
-        )
-
-    @extend_schema(request=EscalationResolveSerializer, responses=EscalationSerializer, summary="Resolve and close the order")
-    @action(detail=True, methods=["post"])
-    def resolve(self, request, pk=None):
-        escalation = self.get_object()
-        data = EscalationResolveSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._answer(
-            services.escalation_resolve(
-                actor=request.user, escalation_id=escalation.pk, outcome=data.validated_data["outcome"]
-            )
-        )
 
     @extend_schema(responses=OwnerSerializer(many=True), summary="Who may own an escalation")
     @action(detail=False, methods=["get"], pagination_class=None)
@@ -455,23 +408,15 @@ class VisitScheduleSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
 
 
-class VisitRecordSerializer(serializers.Serializer):
-    findings = serializers.CharField(max_length=4000)
-    visited_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-
-
-class VisitCancelSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=255)
-
-
+@with_endpoints(actions.VISIT_ACTIONS, response=PeriodicVisitSerializer,
+                answer=lambda view, visit: Response(view.get_serializer(view.get_queryset().get(pk=visit.pk)).data))
 class PeriodicVisitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Home visits organised by the dispatch lead."""
 
     permission_classes = [ActionPermissions]
     action_permissions = {
         "create": ["followup.add_periodicvisit"],
-        "record": ["followup.change_periodicvisit"],
-        "cancel": ["followup.change_periodicvisit"],
+        **{action.name: [action.permission] for action in actions.VISIT_ACTIONS},
         "*": ["followup.view_periodicvisit"],
     }
     serializer_class = PeriodicVisitSerializer
@@ -508,21 +453,3 @@ class PeriodicVisitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
         )
         visits = self.get_queryset().filter(pk__in=[v.pk for v in made])
         return Response(self.get_serializer(visits, many=True).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=VisitRecordSerializer, responses=PeriodicVisitSerializer, summary="Record the visit and findings")
-    @action(detail=True, methods=["post"])
-    def record(self, request, pk=None):
-        visit = self.get_object()
-        data = VisitRecordSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        visit = services.visit_record(actor=request.user, visit_id=visit.pk, **data.validated_data)
-        return Response(self.get_serializer(self.get_queryset().get(pk=visit.pk)).data)
-
-    @extend_schema(request=VisitCancelSerializer, responses=PeriodicVisitSerializer, summary="Cancel, with a reason")
-    @action(detail=True, methods=["post"])
-    def cancel(self, request, pk=None):
-        visit = self.get_object()
-        data = VisitCancelSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        visit = services.visit_cancel(actor=request.user, visit_id=visit.pk, reason=data.validated_data["reason"])
-        return Response(self.get_serializer(self.get_queryset().get(pk=visit.pk)).data)

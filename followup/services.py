@@ -19,10 +19,11 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.actions import implements
 from core.errors import Conflict, InvalidInput, NotFound
 from core.roles import Role, require_perm
 from dispatch.models import Resident, Worker
-from followup import selectors
+from followup import actions, selectors
 from followup.models import (
     FAILED_RESULTS,
     CallResult,
@@ -212,6 +213,7 @@ def _open_or_conflict(escalation: Escalation) -> None:
         raise Conflict(_("This escalation is already resolved."), resolved_at=escalation.resolved_at.isoformat())
 
 
+@implements(actions.ESCALATION_NOTE)
 def escalation_add_note(*, actor: AbstractBaseUser, escalation_id: int, note: str) -> Escalation:
     """Record an action taken on an open escalation.
     Raises Forbidden, NotFound, Conflict (resolved), InvalidInput (empty note)."""
@@ -225,6 +227,7 @@ def escalation_add_note(*, actor: AbstractBaseUser, escalation_id: int, note: st
     return escalation
 
 
+@implements(actions.ESCALATION_REASSIGN)
 def escalation_reassign(*, actor: AbstractBaseUser, escalation_id: int, owner_id: int, note: str = "") -> Escalation:
     """Give an open escalation to another dispatch lead or supervisor.
     Raises Forbidden, NotFound, Conflict (resolved), InvalidInput (the owner
@@ -252,6 +255,7 @@ def escalation_reassign(*, actor: AbstractBaseUser, escalation_id: int, owner_id
     return escalation
 
 
+@implements(actions.ESCALATION_RESOLVE)
 def escalation_resolve(*, actor: AbstractBaseUser, escalation_id: int, outcome: str) -> Escalation:
     """Record how the complaint ended and close its order (`resolve`).
     Raises Forbidden, NotFound, Conflict (already resolved, order not
@@ -452,6 +456,7 @@ def _locked_visit(visit_id: int) -> PeriodicVisit:
     return visit
 
 
+@implements(actions.VISIT_RECORD)
 def visit_record(
     *, actor: AbstractBaseUser, visit_id: int, findings: str, visited_at: datetime.datetime | None = None
 ) -> PeriodicVisit:
@@ -471,6 +476,7 @@ def visit_record(
     return visit
 
 
+@implements(actions.VISIT_CANCEL)
 def visit_cancel(*, actor: AbstractBaseUser, visit_id: int, reason: str) -> PeriodicVisit:
     """Cancel a scheduled visit, with the reason kept in its findings.
     Raises Forbidden, NotFound, Conflict (not scheduled), InvalidInput (no reason)."""

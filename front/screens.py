@@ -3,6 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from dispatch.models import IntakeRecord
 from front.views import board, desk, home, intake, orders, payments
 
 urlpatterns = [
@@ -15,9 +16,10 @@ urlpatterns = [
     path("intake/lookup/", intake.intake_lookup, name="intake-lookup"),
     path("intake/residents/", intake.intake_register, name="intake-register"),
     path("intake/served/", intake.intake_served, name="intake-served"),
-    path("intake/refer/", intake.intake_refer, name="intake-refer"),
-    path("intake/no-card/", intake.intake_no_card, name="intake-no-card"),
-    path("intake/out-of-area/", intake.intake_out_of_area, name="intake-out-of-area"),
+    path("intake/refer/", intake.intake_outcome, {"outcome": IntakeRecord.Outcome.CANNOT_SERVE}, name="intake-refer"),
+    path("intake/no-card/", intake.intake_outcome, {"outcome": IntakeRecord.Outcome.NO_CARD}, name="intake-no-card"),
+    path("intake/out-of-area/", intake.intake_outcome, {"outcome": IntakeRecord.Outcome.OUT_OF_AREA},
+         name="intake-out-of-area"),
     path("board/", board.board, name="board"),
     path("desk/", desk.desk, name="desk"),
     path("desk/scan/", desk.desk_scan, name="desk-scan"),

@@ -18,7 +18,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.rest import MAX_ID, query_id
+from core.rest import MAX_ID, EmptyInput, JSONParser, query_id
 from realtime import selectors, services
 from realtime.models import Alert
 
@@ -129,9 +129,11 @@ class AlertsView(ListAPIView):
 
 class AlertAcknowledgeView(APIView):
     permission_classes = [AcknowledgesAlerts]
+    # It reads nothing: a body, if any, is JSON (an empty object).
+    parser_classes = [JSONParser]
 
     @extend_schema(
-        request=None,
+        request=EmptyInput,
         responses=AcknowledgementSerializer,
         summary="Acknowledge an alert on every board; first=false when someone else was first",
     )
@@ -141,6 +143,7 @@ class AlertAcknowledgeView(APIView):
         # `ack_result` with won=false likewise). A client's retry is safe.
         if pk > MAX_ID:
             raise NotFound(_("No such alert."))
+        EmptyInput.check(request)
         try:
             alert, first = services.alert_acknowledge(actor=request.user, alert_id=pk)
         except services.AlertNotFound:

@@ -1,14 +1,13 @@
 """Every event type the system sends, with the fields its `data` must hold.
 
-The one list of the wire vocabulary (DESIGN.md section 6). `publish` refuses a
-type that is not here, or data that lacks a declared field, so a typo cannot
-reach a board.
+The wire vocabulary (DESIGN.md section 6): realtime's alert events, and the
+types each app declares here when it is ready. `publish` refuses a type that
+is not declared, or data that lacks a declared field, so a typo cannot reach
+a board.
 
 Besides events, the board socket carries a few control messages, listed in
 `CONTROL_MESSAGES` (server to client) and `CLIENT_MESSAGES` (client to server).
 """
-
-ORDER_FIELDS = ("id", "number", "state")
 
 # An alert's whole state is in `alert.raised`; the others carry what changed.
 ALERT_RAISED_FIELDS = ("id", "kind", "level", "raised_at", "sound_count", "data")
@@ -16,32 +15,24 @@ ALERT_ACKNOWLEDGED_FIELDS = ("id", "by", "by_name", "at", "ack_seconds")
 ALERT_REPEATED_FIELDS = ("id", "sound_count")
 ALERT_ESCALATED_FIELDS = ("id", "level", "escalated_at", "to_role")
 
+# Every declared type with the fields its data must hold: realtime's own, and
+# those the apps declare when they are ready (workorders: its orders' events,
+# from workorders.actions).
 EVENT_TYPES: dict[str, tuple[str, ...]] = {
-    "order.received": ORDER_FIELDS,
-    "order.approval_requested": ORDER_FIELDS,
-    "order.approved": ORDER_FIELDS,
-    "order.rejected": ORDER_FIELDS,
-    "order.assigned": ORDER_FIELDS,
-    "order.reassigned": ORDER_FIELDS,
-    "order.printed": ORDER_FIELDS,
-    "order.collected": ORDER_FIELDS,
-    "order.redispatched": ORDER_FIELDS,
-    "order.emergency_started": ORDER_FIELDS,
-    "order.returned": ORDER_FIELDS,
-    "order.cancelled": ORDER_FIELDS,
-    "order.fee_settled": ORDER_FIELDS,
-    "order.paperwork_backfilled": ORDER_FIELDS,
-    "order.followed_up": ORDER_FIELDS,
-    "order.escalated": ORDER_FIELDS,
-    "order.resolved": ORDER_FIELDS,
-    "order.closed_unreachable": ORDER_FIELDS,
-    # A worker met a problem on site (workorders.Incident): no note, no health data.
-    "order.incident_reported": (*ORDER_FIELDS, "incident"),
     "alert.raised": ALERT_RAISED_FIELDS,
     "alert.acknowledged": ALERT_ACKNOWLEDGED_FIELDS,
     "alert.repeated": ALERT_REPEATED_FIELDS,
     "alert.escalated": ALERT_ESCALATED_FIELDS,
 }
+
+
+def declare(types: dict[str, tuple[str, ...]]) -> None:
+    """Add event types an app publishes. Raises ValueError for a type
+    declared already with other fields."""
+    for event_type, fields in types.items():
+        if EVENT_TYPES.setdefault(event_type, tuple(fields)) != tuple(fields):
+            raise ValueError(f"event type {event_type!r} is declared twice with different fields")
+
 
 # Server to client, besides {"type": "event", ...}:
 #   {"type": "resync"}                                   too far behind: reload GET /api/v1/board/

@@ -2,12 +2,12 @@
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.actions import with_endpoints
 from core.rest import ActionPermissions
 from dispatch.models import Resident, ServiceItem, Worker
-from subscriptions import selectors, services
+from subscriptions import actions, selectors, services
 from subscriptions.models import Subscription, SubscriptionHistory, SubscriptionOccurrence
 
 
@@ -53,32 +53,18 @@ class SubscriptionCreateSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
-class SubscriptionNoteSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-
-
-def _move(name: str, run, summary: str):
-    @extend_schema(request=SubscriptionNoteSerializer, responses={200: SubscriptionSerializer}, summary=summary)
-    def endpoint(self, request, pk=None):
-        subscription = self.get_object()
-        data = SubscriptionNoteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        run(actor=request.user, subscription_id=subscription.pk, note=data.validated_data["note"])
-        return Response(SubscriptionSerializer(self.get_queryset().get(pk=subscription.pk)).data)
-
-    endpoint.__name__ = name
-    return action(detail=True, methods=["post"], url_path=name)(endpoint)
-
-
+@with_endpoints(
+    list(actions.ACTIONS.values()),
+    response=SubscriptionSerializer,
+    answer=lambda view, subscription: Response(SubscriptionSerializer(view.get_queryset().get(pk=subscription.pk)).data),
+)
 class SubscriptionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Recurring services. `?resident=`, `?status=` filter the list."""
 
     permission_classes = [ActionPermissions]
     action_permissions = {
         "create": ["subscriptions.add_subscription"],
-        "pause": ["subscriptions.change_subscription"],
-        "resume": ["subscriptions.change_subscription"],
-        "end": ["subscriptions.change_subscription"],
+        **{name: [action.permission] for name, action in actions.ACTIONS.items()},
         "*": ["subscriptions.view_subscription"],
     }
     serializer_class = SubscriptionSerializer
@@ -98,7 +84,3 @@ class SubscriptionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
         data.is_valid(raise_exception=True)
         subscription = services.subscription_create(actor=request.user, **data.validated_data)
         return Response(SubscriptionSerializer(self.get_queryset().get(pk=subscription.pk)).data, status=201)
-
-    pause = _move("pause", services.subscription_pause, "Pause")
-    resume = _move("resume", services.subscription_resume, "Resume")
-    end = _move("end", services.subscription_end, "End")

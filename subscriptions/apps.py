@@ -8,7 +8,7 @@ class SubscriptionsConfig(AppConfig):
 
     def ready(self) -> None:
         from core import scheduler
-        from subscriptions import services
+        from subscriptions import services  # also implements the actions
 
         # First in a pass: the orders it creates get their deadlines in the same pass.
         scheduler.register("subscriptions", services.subscriptions_schedule, order=10)

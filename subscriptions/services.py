@@ -19,11 +19,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import Conflict, DomainError, InvalidInput, NotFound
+from core.actions import implements
+from core.errors import DomainError, InvalidInput, NotFound
 from core.roles import require_perm
 from dispatch.models import Resident, ServiceItem, Worker
 from realtime.services import raise_alert
 from sla.calendar import WorkingCalendar
+from subscriptions import actions
 from subscriptions.models import Subscription, SubscriptionHistory, SubscriptionOccurrence
 from workorders import services as orders
 from workorders.models import WorkOrder
@@ -126,56 +128,48 @@ def subscription_create(
     return subscription
 
 
-_MOVES = {
-    "pause": ([Subscription.Status.ACTIVE], Subscription.Status.PAUSED),
-    "resume": ([Subscription.Status.PAUSED], Subscription.Status.ACTIVE),
-    "end": ([Subscription.Status.ACTIVE, Subscription.Status.PAUSED], Subscription.Status.ENDED),
-}
-
-
-def _subscription_move(*, actor: AbstractBaseUser, subscription_id: int, action: str, note: str) -> Subscription:
-    require_perm(actor, "subscriptions.change_subscription")
-    sources, target = _MOVES[action]
+def _subscription_move(
+    *, actor: AbstractBaseUser, subscription_id: int, move: actions.SubscriptionAction, note: str
+) -> Subscription:
+    require_perm(actor, move.permission)
     with transaction.atomic():
         # Locked: a pause and an end at once must not both read "active".
         subscription = Subscription.objects.select_for_update().filter(pk=subscription_id).first()
         if subscription is None:
             raise NotFound(_("No such subscription."))
-        if subscription.status not in sources:
-            raise Conflict(
-                _("The subscription is %(status)s; this is not possible now.")
-                % {"status": subscription.get_status_display()},
-                state=subscription.status,
-            )
+        move.possible(subscription)
         from_status = subscription.status
-        subscription.status = target
+        subscription.status = move.to
         fields = ["status"]
-        if action == "end":
+        if move is actions.END:
             now = timezone.now()
             if subscription.ends_at is None or subscription.ends_at > now:
                 subscription.ends_at = max(now, subscription.starts_at + datetime.timedelta(seconds=1))
                 fields.append("ends_at")
         subscription.save(update_fields=fields)
-        _record(subscription, actor=actor, action=action, from_status=from_status, note=note)
+        _record(subscription, actor=actor, action=move.name, from_status=from_status, note=note)
     return subscription
 
 
+@implements(actions.PAUSE)
 def subscription_pause(*, actor: AbstractBaseUser, subscription_id: int, note: str = "") -> Subscription:
     """Stop creating orders until resumed; orders already created stay.
     Raises Forbidden, NotFound, Conflict (not active)."""
-    return _subscription_move(actor=actor, subscription_id=subscription_id, action="pause", note=note)
+    return _subscription_move(actor=actor, subscription_id=subscription_id, move=actions.PAUSE, note=note)
 
 
+@implements(actions.RESUME)
 def subscription_resume(*, actor: AbstractBaseUser, subscription_id: int, note: str = "") -> Subscription:
     """Create orders again, from the next occurrence on (paused ones are not
     made up). Raises Forbidden, NotFound, Conflict (not paused)."""
-    return _subscription_move(actor=actor, subscription_id=subscription_id, action="resume", note=note)
+    return _subscription_move(actor=actor, subscription_id=subscription_id, move=actions.RESUME, note=note)
 
 
+@implements(actions.END)
 def subscription_end(*, actor: AbstractBaseUser, subscription_id: int, note: str = "") -> Subscription:
     """End the subscription now (or keep an earlier end). Raises Forbidden,
     NotFound, Conflict (already ended)."""
-    return _subscription_move(actor=actor, subscription_id=subscription_id, action="end", note=note)
+    return _subscription_move(actor=actor, subscription_id=subscription_id, move=actions.END, note=note)
 
 
 def subscriptions_schedule(*, now: datetime.datetime | None = None, calendar: WorkingCalendar | None = None) -> dict[str, int]:

@@ -1,5 +1,6 @@
-"""REST API of work orders: create, read, and one POST endpoint per transition
-(DESIGN.md section 7). Views validate input, call one service, serialize."""
+"""REST API of work orders: create, read, and one POST endpoint per action of
+workorders.actions (DESIGN.md section 7). Views validate input, call one
+service, serialize."""
 
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
@@ -9,9 +10,10 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from core.rest import MAX_ID, ActionPermissions, FieldsBuiltOnce, IdRelatedField, query_id
+from core.actions import with_endpoints
+from core.rest import ActionPermissions, FieldsBuiltOnce, IdRelatedField, query_id
 from dispatch.models import Resident, ServiceItem
-from workorders import selectors, services
+from workorders import actions, selectors, services
 from workorders.models import Incident, IncidentKind, OrderHistory, WorkOrder
 
 
@@ -47,7 +49,7 @@ class OrderSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_available_transitions(self, order: WorkOrder) -> list[str]:
-        return selectors.order_available_transitions(order, self.context["request"].user)
+        return actions.available(order, self.context["request"].user)
 
 
 class OrderCreateSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
@@ -59,31 +61,6 @@ class OrderCreateSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
         model = WorkOrder
         fields = ["resident", "service", "channel", "urgency", "requested_for", "notes", "card_override_reason"]
         extra_kwargs = {"channel": {"required": True}}
-
-
-class NoteSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-
-
-class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=255)
-
-
-class AssignSerializer(NoteSerializer):
-    worker = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=MAX_ID)
-    partner = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=MAX_ID)
-
-
-class EmergencyStartSerializer(NoteSerializer):
-    worker = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-
-
-class ReturnSerializer(serializers.Serializer):
-    actual_start = serializers.DateTimeField()
-    actual_end = serializers.DateTimeField()
-    fee = serializers.DecimalField(max_digits=10, decimal_places=2, required=False, allow_null=True, default=None)
-    materials = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-    remarks = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class IncidentSerializer(serializers.ModelSerializer):
@@ -107,24 +84,14 @@ class IncidentReportSerializer(serializers.Serializer):
 _HISTORY = Prefetch("history", OrderHistory.objects.select_related("actor"))
 
 
-def _transition_action(name: str, serializer_class, run, summary: str):
-    """One POST endpoint for one transition: validate, run the service, answer the order."""
-
-    @extend_schema(request=serializer_class, responses={200: OrderSerializer}, summary=summary)
-    def endpoint(self, request, pk=None):
-        order = self.get_object()  # 404 for unknown or invisible orders
-        data = serializer_class(data=request.data)
-        data.is_valid(raise_exception=True)
-        updated = run(request.user, order.pk, data.validated_data)
-        return Response(self.answer(updated))
-
-    endpoint.__name__ = name
-    return action(detail=True, methods=["post"], url_path=name)(endpoint)
-
-
+@with_endpoints(
+    [action for action in actions.ACTIONS.values() if action.has_endpoint],
+    response=OrderSerializer,
+    answer=lambda view, order: Response(view.answer(order)),
+)
 class OrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [ActionPermissions]
-    # Transitions check their role in the service (403 there); reading needs view.
+    # Reading needs view; each action's endpoint checks the action's permission.
     action_permissions = {"create": ["workorders.add_workorder"], "*": ["workorders.view_workorder"]}
 
     def get_queryset(self):
@@ -164,70 +131,6 @@ class OrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         only the history read back, actors included, in one query."""
         prefetch_related_objects([order], _HISTORY)
         return OrderSerializer(order, context=self.get_serializer_context()).data
-
-    request_approval = _transition_action(
-        "request_approval",
-        NoteSerializer, lambda u, pk, d: services.order_request_approval(actor=u, order_id=pk, **d),
-        "Ask the lead to approve an external or special service",
-    )
-    approve = _transition_action(
-        "approve",
-        NoteSerializer, lambda u, pk, d: services.order_approve(actor=u, order_id=pk, **d),
-        "Approve",
-    )
-    reject = _transition_action(
-        "reject",
-        ReasonSerializer, lambda u, pk, d: services.order_reject(actor=u, order_id=pk, **d),
-        "Refuse approval, with a reason",
-    )
-    assign = _transition_action(
-        "assign",
-        AssignSerializer,
-        lambda u, pk, d: services.order_assign(
-            actor=u, order_id=pk, worker_id=d["worker"], partner_id=d["partner"], note=d["note"]
-        ),
-        "Assign a worker or a partner unit",
-    )
-    reassign = _transition_action(
-        "reassign",
-        AssignSerializer,
-        lambda u, pk, d: services.order_reassign(
-            actor=u, order_id=pk, worker_id=d["worker"], partner_id=d["partner"], note=d["note"]
-        ),
-        "Give the order to another worker or partner unit",
-    )
-    collect = _transition_action(
-        "collect",
-        NoteSerializer, lambda u, pk, d: services.order_collect(actor=u, order_id=pk, **d),
-        "The worker collects the printed order",
-    )
-    redispatch = _transition_action(
-        "redispatch",
-        ReasonSerializer, lambda u, pk, d: services.order_redispatch(actor=u, order_id=pk, **d),
-        "Back to the queue: the worker could not serve",
-    )
-    emergency_start = _transition_action(
-        "emergency_start",
-        EmergencyStartSerializer,
-        lambda u, pk, d: services.order_emergency_start(actor=u, order_id=pk, worker_id=d["worker"], note=d["note"]),
-        "Serve an urgent request at once, paperwork afterwards",
-    )
-    return_order = _transition_action(
-        "return_order",
-        ReturnSerializer, lambda u, pk, d: services.order_return(actor=u, order_id=pk, **d),
-        "Take back the filled-in order",
-    )
-    cancel = _transition_action(
-        "cancel",
-        ReasonSerializer, lambda u, pk, d: services.order_cancel(actor=u, order_id=pk, **d),
-        "Cancel, with a reason",
-    )
-    settle_fee = _transition_action(
-        "settle_fee",
-        NoteSerializer, lambda u, pk, d: services.order_settle_fee(actor=u, order_id=pk, **d),
-        "Finance confirms the fee paid",
-    )
-
 
     @extend_schema(methods=["GET"], responses={200: IncidentSerializer(many=True)},
                    summary="The incidents reported on the order, oldest first")

@@ -1,8 +1,9 @@
 """The work order and its state machine (DESIGN.md section 3).
 
 Transitions here hold guards and state changes only. They are called by
-`workorders.services`, which locks the row, checks the role, writes history and
-publishes the event; nothing else changes `state` (the field is protected).
+`workorders.services`, which locks the row, checks the role (the permission
+each action declares in workorders.actions), writes history and publishes
+the event; nothing else changes `state` (the field is protected).
 """
 
 from decimal import Decimal
@@ -136,96 +137,67 @@ class WorkOrder(ConcurrentTransitionMixin, models.Model):
 
     # --- transitions: guards and state only -------------------------------------
 
-    @transition(state, source=State.RECEIVED, target=State.AWAITING_APPROVAL,
-                permission="workorders.request_approval_workorder")
+    @transition(state, source=State.RECEIVED, target=State.AWAITING_APPROVAL)
     def request_approval(self) -> None:
         pass
 
-    @transition(state, source=State.AWAITING_APPROVAL, target=State.APPROVED,
-                permission="workorders.approve_workorder")
+    @transition(state, source=State.AWAITING_APPROVAL, target=State.APPROVED)
     def approve(self, *, by, at) -> None:
         self.approved_by, self.approved_at = by, at
 
-    @transition(state, source=State.AWAITING_APPROVAL, target=State.REJECTED,
-                permission="workorders.approve_workorder")
+    @transition(state, source=State.AWAITING_APPROVAL, target=State.REJECTED)
     def reject(self, *, reason: str) -> None:
         self.closing_reason = reason
 
     @transition(state, source=[State.RECEIVED, State.APPROVED], target=State.ASSIGNED,
-                conditions=[_approval_satisfied], permission="workorders.assign_workorder")
+                conditions=[_approval_satisfied])
     def assign(self, *, worker: Worker | None, partner: PartnerUnit | None, at) -> None:
         self.worker, self.partner, self.assigned_at = worker, partner, at
 
-    @transition(state, source=[State.ASSIGNED, State.PRINTED], target=State.ASSIGNED,
-                permission="workorders.assign_workorder")
+    @transition(state, source=[State.ASSIGNED, State.PRINTED], target=State.ASSIGNED)
     def reassign(self, *, worker: Worker | None, partner: PartnerUnit | None, at) -> None:
         self.worker, self.partner, self.assigned_at = worker, partner, at
 
-    @transition(state, source=State.ASSIGNED, target=State.PRINTED, permission="workorders.print_workorder")
+    @transition(state, source=State.ASSIGNED, target=State.PRINTED)
     def print(self) -> None:
         pass
 
-    @transition(state, source=State.PRINTED, target=State.IN_SERVICE, permission="workorders.collect_workorder")
+    @transition(state, source=State.PRINTED, target=State.IN_SERVICE)
     def collect(self, *, at) -> None:
         self.collected_at = at
 
-    @transition(state, source=[State.PRINTED, State.IN_SERVICE], target=State.RECEIVED,
-                permission="workorders.assign_workorder")
+    @transition(state, source=[State.PRINTED, State.IN_SERVICE], target=State.RECEIVED)
     def redispatch(self) -> None:
         self.worker = self.partner = self.assigned_at = self.collected_at = None
 
-    @transition(state, source=State.RECEIVED, target=State.IN_SERVICE, conditions=[_is_urgent],
-                permission="workorders.emergency_start_workorder")
+    @transition(state, source=State.RECEIVED, target=State.IN_SERVICE, conditions=[_is_urgent])
     def emergency_start(self, *, worker: Worker, at) -> None:
         self.worker, self.partner, self.assigned_at, self.collected_at = worker, None, at, at
         self.paperwork_owed = True
 
-    @transition(state, source=State.IN_SERVICE, target=State.RETURNED, permission="workorders.return_workorder")
+    @transition(state, source=State.IN_SERVICE, target=State.RETURNED)
     def return_order(self, *, actual_start, actual_end, fee: Decimal, materials: str, remarks: str, at) -> None:
         self.actual_start, self.actual_end, self.returned_at = actual_start, actual_end, at
         self.fee, self.materials, self.remarks = fee, materials, remarks
         self.fee_status = FeeStatus.DUE if fee > 0 else FeeStatus.NONE
 
-    @transition(state, source=CANCELLABLE, target=State.CANCELLED, permission="workorders.cancel_workorder")
+    @transition(state, source=CANCELLABLE, target=State.CANCELLED)
     def cancel(self, *, reason: str) -> None:
         self.closing_reason = reason
 
-    @transition(state, source=State.RETURNED, target=RETURN_VALUE(State.CLOSED, State.ESCALATED),
-                permission="workorders.log_followup_workorder")
+    @transition(state, source=State.RETURNED, target=RETURN_VALUE(State.CLOSED, State.ESCALATED))
     def log_followup(self, *, satisfied: bool) -> str:
         # Whether a call counts as satisfied (quality too) is the follow-up
         # procedure's rule, decided by the caller; the order only moves.
         return State.CLOSED if satisfied else State.ESCALATED
 
-    @transition(state, source=State.ESCALATED, target=State.CLOSED, permission="workorders.resolve_workorder")
+    @transition(state, source=State.ESCALATED, target=State.CLOSED)
     def resolve(self) -> None:
         pass
 
-    @transition(state, source=State.RETURNED, target=State.CLOSED, permission="workorders.log_followup_workorder")
+    @transition(state, source=State.RETURNED, target=State.CLOSED)
     def close_unreachable(self, *, reason: str) -> None:
         self.closing_reason = reason
-
-
-# What each transition is called on screens and in error messages.
-TRANSITION_LABELS = {
-    "create": _("Take request"),
-    "request_approval": _("Ask for approval"),
-    "approve": _("Approve"),
-    "reject": _("Reject"),
-    "assign": _("Assign"),
-    "reassign": _("Reassign"),
-    "print": _("Print"),
-    "collect": _("Hand out"),
-    "redispatch": _("Send back to dispatch"),
-    "emergency_start": _("Emergency start"),
-    "return_order": _("Take back"),
-    "cancel": _("Cancel"),
-    "log_followup": _("Log follow-up call"),
-    "resolve": _("Resolve escalation"),
-    "close_unreachable": _("Close as unreachable"),
-    "settle_fee": _("Settle fee"),
-    "backfill_print": _("Print owed copies"),
-}
 
 
 class OrderHistory(AppendOnly, models.Model):

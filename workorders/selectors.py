@@ -24,10 +24,6 @@ def orders_visible_to(user: AbstractBaseUser) -> QuerySet[WorkOrder]:
     return orders.none()
 
 
-def order_available_transitions(order: WorkOrder, user: AbstractBaseUser) -> list[str]:
-    return sorted(t.name for t in order.get_available_user_state_transitions(user))
-
-
 def desk_queues(user: AbstractBaseUser) -> dict[str, list[WorkOrder]]:
     """The print-collect-return desk's three piles: assigned orders (and
     emergency orders owing their copies) to print, printed orders waiting for
@@ -66,3 +62,9 @@ def my_orders(user: AbstractBaseUser) -> list[WorkOrder]:
 def order_incidents(order_id: int) -> QuerySet[Incident]:
     """The order's incidents, oldest first. Callers check the order is visible."""
     return Incident.objects.filter(order_id=order_id).select_related("reporter").order_by("created_at", "id")
+
+
+def transition_sources(name: str) -> list[str]:
+    """The states transition `name` runs from, as the state machine declares them."""
+    transitions = WorkOrder._meta.get_field("state").get_all_transitions(WorkOrder)
+    return sorted({transition.source for transition in transitions if transition.name == name})

@@ -14,15 +14,16 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
+from core.actions import implements
 from core.errors import Conflict, InvalidInput, NotEligible, NotFound
 from core.roles import require_perm
 from dispatch.models import Channel, IntakeRecord, PartnerUnit, Resident, ServiceItem, Worker
 from realtime.services import alerts_acknowledge_for, publish, raise_alert
+from workorders import actions
 from workorders.models import (
     OPEN_STATES,
-    TRANSITION_LABELS,
     FeeStatus,
     Incident,
     IncidentKind,
@@ -35,24 +36,6 @@ from workorders.selectors import orders_visible_to
 
 # A time typed at the desk a moment ago is still "now", not the past.
 PAST_GRACE = datetime.timedelta(minutes=5)
-
-EVENT_FOR_TRANSITION = {
-    "request_approval": "order.approval_requested",
-    "approve": "order.approved",
-    "reject": "order.rejected",
-    "assign": "order.assigned",
-    "reassign": "order.reassigned",
-    "print": "order.printed",
-    "collect": "order.collected",
-    "redispatch": "order.redispatched",
-    "emergency_start": "order.emergency_started",
-    "return_order": "order.returned",
-    "cancel": "order.cancelled",
-    "log_followup": "order.followed_up",
-    "resolve": "order.resolved",
-    "close_unreachable": "order.closed_unreachable",
-}
-
 
 def order_event_data(order: WorkOrder) -> dict[str, Any]:
     """What a board needs to show an order's card. No phones, addresses or
@@ -187,20 +170,13 @@ def _run_transition(
     arguments `prepare` builds from the locked order, save, record, publish.
     `actor` None is the department's scheduled work (no role to check; the
     history row names no one)."""
-    perm = next(iter(getattr(WorkOrder, name)._django_fsm.transitions.values())).permission
+    action = actions.ACTIONS[name]
     if actor is not None:
-        require_perm(actor, perm)
+        require_perm(actor, action.permission)
     with transaction.atomic():
         order = _locked(order_id)
+        actions.transition_possible(order, name)
         bound = getattr(order, name)
-        if not can_proceed(bound, check_conditions=False):
-            raise _conflict(
-                order,
-                _("Order %(number)s is %(state)s; “%(action)s” is not possible now.")
-                % {"number": order.number, "state": order.get_state_display(), "action": TRANSITION_LABELS[name]},
-            )
-        if not can_proceed(bound):
-            raise _conflict(order, _condition_message(order, name))
         kwargs = prepare(order) if prepare else {}
         from_state = order.state
         try:
@@ -213,16 +189,8 @@ def _run_transition(
             order=order, actor=actor, transition=name, from_state=from_state, to_state=order.state,
             note=note, channel=channel,
         )
-        publish(event or EVENT_FOR_TRANSITION[name], order_event_data(order))
+        publish(event or action.event, order_event_data(order))
     return order
-
-
-def _condition_message(order: WorkOrder, name: str) -> str:
-    if name == "assign":
-        return _("%(service)s needs approval before it can be assigned.") % {"service": order.service.name}
-    if name == "emergency_start":
-        return _("Only urgent orders can be started at once.")
-    return _("The conditions for this action are not met.")
 
 
 def _validated_assignee(
@@ -259,12 +227,14 @@ def _validated_worker(order: WorkOrder, worker_id: int) -> Worker:
     return worker
 
 
+@implements(actions.REQUEST_APPROVAL)
 def order_request_approval(*, actor: AbstractBaseUser, order_id: int, note: str = "") -> WorkOrder:
     """Send an external or special service to the lead for approval.
     Raises Forbidden, NotFound, Conflict."""
     return _run_transition(actor=actor, order_id=order_id, name="request_approval", note=note)
 
 
+@implements(actions.APPROVE)
 def order_approve(*, actor: AbstractBaseUser, order_id: int, note: str = "") -> WorkOrder:
     """Approve an order awaiting approval. Raises Forbidden, NotFound, Conflict."""
     return _run_transition(
@@ -273,6 +243,7 @@ def order_approve(*, actor: AbstractBaseUser, order_id: int, note: str = "") -> 
     )
 
 
+@implements(actions.REJECT)
 def order_reject(*, actor: AbstractBaseUser, order_id: int, reason: str) -> WorkOrder:
     """Refuse approval, with the reason given to the resident.
     Raises Forbidden, NotFound, Conflict, InvalidInput (no reason)."""
@@ -284,6 +255,7 @@ def order_reject(*, actor: AbstractBaseUser, order_id: int, reason: str) -> Work
     )
 
 
+@implements(actions.ASSIGN)
 def order_assign(
     *, actor: AbstractBaseUser, order_id: int, worker_id: int | None = None, partner_id: int | None = None, note: str = ""
 ) -> WorkOrder:
@@ -300,6 +272,7 @@ def order_assign(
     return order
 
 
+@implements(actions.REASSIGN)
 def order_reassign(
     *, actor: AbstractBaseUser, order_id: int, worker_id: int | None = None, partner_id: int | None = None, note: str = ""
 ) -> WorkOrder:
@@ -344,7 +317,7 @@ def order_print(*, actor: AbstractBaseUser, order_id: int) -> tuple[WorkOrder, s
     `paperwork_owed`); any later print is a reprint. The PDF and the copy
     numbers belong to `printing`, which calls this inside its transaction.
     Raises Forbidden, NotFound, Conflict (nothing to print in this state)."""
-    require_perm(actor, "workorders.print_workorder")
+    require_perm(actor, actions.PRINT_ORDER.permission)
     with transaction.atomic():
         order = _locked(order_id)
         kind = print_kind(order)
@@ -368,14 +341,24 @@ def order_print(*, actor: AbstractBaseUser, order_id: int) -> tuple[WorkOrder, s
         return order, PrintKind.BACKFILL
 
 
-def order_collect(*, actor: AbstractBaseUser, order_id: int, note: str = "") -> WorkOrder:
-    """The worker signs for the printed order at the desk and goes out.
-    Raises Forbidden, NotFound, Conflict."""
+@implements(actions.COLLECT)
+def order_collect(
+    *, actor: AbstractBaseUser, order_id: int, collected_by_id: int | None = None, note: str = ""
+) -> WorkOrder:
+    """The worker signs for the printed order at the desk and goes out; the
+    history names who collected it when given. Raises Forbidden, NotFound,
+    Conflict, InvalidInput (an unknown or inactive worker)."""
+    if collected_by_id is not None:
+        worker = Worker.objects.filter(pk=collected_by_id, active=True).first()
+        if worker is None:
+            raise _field_error("worker", _("Choose the worker who takes the order."))
+        note = " · ".join(part for part in (_("Collected by %(name)s") % {"name": worker.name}, note.strip()) if part)
     return _run_transition(
         actor=actor, order_id=order_id, name="collect", note=note, prepare=lambda order: {"at": timezone.now()}
     )
 
 
+@implements(actions.REDISPATCH)
 def order_redispatch(*, actor: AbstractBaseUser, order_id: int, reason: str) -> WorkOrder:
     """The worker could not serve: back to `received` for a new assignment;
     printed copies become void. Raises Forbidden, NotFound, Conflict, InvalidInput."""
@@ -384,6 +367,7 @@ def order_redispatch(*, actor: AbstractBaseUser, order_id: int, reason: str) -> 
     return _run_transition(actor=actor, order_id=order_id, name="redispatch", note=reason.strip())
 
 
+@implements(actions.EMERGENCY_START)
 def order_emergency_start(*, actor: AbstractBaseUser, order_id: int, worker_id: int, note: str = "") -> WorkOrder:
     """Serve first, paperwork afterwards: an urgent order goes straight to
     `in_service` with this worker and owes its printed copies.
@@ -398,6 +382,7 @@ def order_emergency_start(*, actor: AbstractBaseUser, order_id: int, worker_id: 
     return order
 
 
+@implements(actions.RETURN_ORDER)
 def order_return(
     *,
     actor: AbstractBaseUser,
@@ -429,6 +414,7 @@ def order_return(
     return _run_transition(actor=actor, order_id=order_id, name="return_order", note=remarks, prepare=prepare)
 
 
+@implements(actions.CANCEL)
 def order_cancel(*, actor: AbstractBaseUser, order_id: int, reason: str) -> WorkOrder:
     """Cancel an order not yet in service; printed copies become void.
     Raises Forbidden, NotFound, Conflict, InvalidInput (no reason)."""
@@ -444,6 +430,7 @@ def order_cancel(*, actor: AbstractBaseUser, order_id: int, reason: str) -> Work
     return order
 
 
+@implements(actions.LOG_FOLLOWUP)
 def order_log_followup(*, actor: AbstractBaseUser, order_id: int, satisfied: bool, note: str = "") -> WorkOrder:
     """Record the outcome of a follow-up call that reached the resident: a
     satisfied resident closes the order, an unsatisfied one escalates it.
@@ -457,6 +444,7 @@ def order_log_followup(*, actor: AbstractBaseUser, order_id: int, satisfied: boo
     )
 
 
+@implements(actions.RESOLVE)
 def order_resolve(*, actor: AbstractBaseUser, order_id: int, note: str = "") -> WorkOrder:
     """Close an escalated order once its escalation is handled; called by
     `followup.services.escalation_resolve`, which records the outcome.
@@ -464,6 +452,7 @@ def order_resolve(*, actor: AbstractBaseUser, order_id: int, note: str = "") -> 
     return _run_transition(actor=actor, order_id=order_id, name="resolve", note=note)
 
 
+@implements(actions.CLOSE_UNREACHABLE)
 def order_close_unreachable(*, actor: AbstractBaseUser | None, order_id: int, reason: str) -> WorkOrder:
     """Close a returned order whose resident could not be followed up, with the
     reason (attempts exhausted, declined). `actor` None: the scheduled check.
@@ -476,21 +465,21 @@ def order_close_unreachable(*, actor: AbstractBaseUser | None, order_id: int, re
     )
 
 
+@implements(actions.SETTLE_FEE)
 def order_settle_fee(*, actor: AbstractBaseUser, order_id: int, note: str = "") -> WorkOrder:
     """Finance confirms the fee paid. Not a state transition, but recorded in the
     history like one. Raises Forbidden, NotFound, Conflict (no fee due)."""
-    require_perm(actor, "workorders.settle_fee_workorder")
+    require_perm(actor, actions.SETTLE_FEE.permission)
     with transaction.atomic():
         order = _locked(order_id)
-        if order.fee_status != FeeStatus.DUE:
-            raise _conflict(order, _("No fee is due on order %(number)s.") % {"number": order.number})
+        actions.fee_due(order)
         order.fee_status, order.fee_paid_at, order.fee_paid_by = FeeStatus.PAID, timezone.now(), actor
         order.save(update_fields=["fee_status", "fee_paid_at", "fee_paid_by", "updated_at"])
         OrderHistory.objects.create(
             order=order, actor=actor, transition="settle_fee", from_state=order.state, to_state=order.state,
             note=note or f"{order.fee}",
         )
-        publish("order.fee_settled", order_event_data(order))
+        publish(actions.SETTLE_FEE.event, order_event_data(order))
     return order
 
 

@@ -2,7 +2,6 @@
 record what was found or cancel them."""
 
 import datetime
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -14,11 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.actions import form_class, service_arguments
 from core.errors import DomainError
 from core.forms import put_errors
 from core.roles import roles_required
 from dispatch.models import Resident, Worker
-from followup import selectors, services
+from followup import actions, selectors, services
 from followup.models import PeriodicVisit
 from followup.roles import VISIT_ROLES
 
@@ -43,12 +43,8 @@ class ScheduleForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("Reason"), required=False, max_length=255)
 
 
-class VisitRecordForm(forms.Form):
-    findings = forms.CharField(label=gettext_lazy("Findings"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class VisitCancelForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("Why cancelled"), max_length=255)
+def _form(action: actions.VisitAction, pk: int, data: Any = None) -> forms.Form:
+    return form_class(action)(data, auto_id=f"{'visit' if action is actions.VISIT_RECORD else 'cancel'}-{pk}-%s")
 
 
 def _visits_page(request: HttpRequest, *, schedule_form: ScheduleForm | None = None,
@@ -61,8 +57,8 @@ def _visits_page(request: HttpRequest, *, schedule_form: ScheduleForm | None = N
         }),
         "scheduled": [
             {"visit": v,
-             "record_form": visit_forms.get(("record", v.pk)) or VisitRecordForm(auto_id=f"visit-{v.pk}-%s"),
-             "cancel_form": visit_forms.get(("cancel", v.pk)) or VisitCancelForm(auto_id=f"cancel-{v.pk}-%s")}
+             "record_form": visit_forms.get(("record", v.pk)) or _form(actions.VISIT_RECORD, v.pk),
+             "cancel_form": visit_forms.get(("cancel", v.pk)) or _form(actions.VISIT_CANCEL, v.pk)}
             for v in scheduled
         ],
         "done": list(selectors.visits().exclude(status=PeriodicVisit.Status.SCHEDULED).order_by("-scheduled_for", "-id")[:30]),
@@ -102,12 +98,12 @@ def visit_list(request: HttpRequest) -> HttpResponse:
     return redirect("visit-list")
 
 
-def _visit_action(request: HttpRequest, pk: int, kind: str, form: forms.Form,
-                  run: Callable[[dict[str, Any]], PeriodicVisit], done: str) -> HttpResponse:
+def _visit_action(request: HttpRequest, pk: int, action: actions.VisitAction, done: str) -> HttpResponse:
+    form = _form(action, pk, request.POST)
     if not form.is_valid():
-        return _visits_page(request, visit_forms={(kind, pk): form}, status=400)
+        return _visits_page(request, visit_forms={(action.name, pk): form}, status=400)
     try:
-        run(form.cleaned_data)
+        action.run(actor=request.user, target_id=pk, **service_arguments(action, form.cleaned_data))
     except DomainError as exc:
         if exc.status_code == 404:
             raise Http404 from None
@@ -115,7 +111,7 @@ def _visit_action(request: HttpRequest, pk: int, kind: str, form: forms.Form,
         if exc.status_code == 409:
             messages.error(request, str(exc.message))
             return redirect("visit-list")
-        return _visits_page(request, visit_forms={(kind, pk): form}, status=exc.status_code)
+        return _visits_page(request, visit_forms={(action.name, pk): form}, status=exc.status_code)
     messages.success(request, done)
     return redirect("visit-list")
 
@@ -123,18 +119,10 @@ def _visit_action(request: HttpRequest, pk: int, kind: str, form: forms.Form,
 @require_POST
 @roles_required(*VISIT_ROLES)
 def visit_record(request: HttpRequest, pk: int) -> HttpResponse:
-    return _visit_action(
-        request, pk, "record", VisitRecordForm(request.POST, auto_id=f"visit-{pk}-%s"),
-        lambda data: services.visit_record(actor=request.user, visit_id=pk, findings=data["findings"]),
-        _("The visit is recorded."),
-    )
+    return _visit_action(request, pk, actions.VISIT_RECORD, _("The visit is recorded."))
 
 
 @require_POST
 @roles_required(*VISIT_ROLES)
 def visit_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    return _visit_action(
-        request, pk, "cancel", VisitCancelForm(request.POST, auto_id=f"cancel-{pk}-%s"),
-        lambda data: services.visit_cancel(actor=request.user, visit_id=pk, reason=data["reason"]),
-        _("The visit is cancelled."),
-    )
+    return _visit_action(request, pk, actions.VISIT_CANCEL, _("The visit is cancelled."))

@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from core.roles import roles_required
 from front.navigation import BOARD_ROLES
 from realtime.selectors import may_acknowledge
+from workorders import actions
+from workorders.selectors import transition_sources
 
 
 def _board_strings() -> dict[str, str]:
@@ -74,6 +76,23 @@ def _board_strings() -> dict[str, str]:
 OVERDUE_REFRESH_SECONDS = 60
 
 
+def _board_actions(user) -> list[dict]:
+    """The buttons a card may show, from workorders.actions: those offered on
+    the board that the user's role may run, with the states they run from
+    and the input they take (a worker or partner opens the assign dialog, a
+    reason is asked for)."""
+    return [
+        {
+            "name": action.name,
+            "label": str(action.label),
+            "states": [str(state) for state in transition_sources(action.name)],
+            "fields": list(action.input().fields),
+        }
+        for action in actions.ACTIONS.values()
+        if action.board and user.has_perm(action.permission)
+    ]
+
+
 @roles_required(*BOARD_ROLES)
 def board(request: HttpRequest) -> HttpResponse:
     config = {
@@ -85,9 +104,7 @@ def board(request: HttpRequest) -> HttpResponse:
         "heartbeat_seconds": settings.BOARD_HEARTBEAT_SECONDS,
         "username": request.user.get_username(),
         "may_ack": may_acknowledge(request.user),
-        "may_assign": request.user.has_perm("workorders.assign_workorder"),
-        "may_approve": request.user.has_perm("workorders.approve_workorder"),
-        "may_cancel": request.user.has_perm("workorders.cancel_workorder"),
+        "actions": _board_actions(request.user),
         "overdue_url": reverse("stats-overdue"),
         "overdue_refresh_seconds": OVERDUE_REFRESH_SECONDS,
         # The order page's address with 0 for the id, for the script to fill in.

@@ -18,15 +18,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.actions import form_class, service_arguments
 from core.errors import DomainError
 from core.forms import put_errors
 from core.roles import has_role
 from dispatch.models import Worker
 from front.navigation import DESK_ROLES
-from workorders import selectors, services
+from workorders import actions, selectors
 from workorders.models import State, WorkOrder
 
 # An order is "out longer than expected" this long after its service's
@@ -39,22 +39,10 @@ def _desk_role(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-class CollectForm(forms.Form):
-    worker = forms.ModelChoiceField(queryset=Worker.objects.filter(active=True), label=gettext_lazy("Collected by"))
-
-
-def _when_input() -> forms.DateTimeInput:
-    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-
-
-class ReturnForm(forms.Form):
-    actual_start = forms.DateTimeField(label=gettext_lazy("Service started"), widget=_when_input())
-    actual_end = forms.DateTimeField(label=gettext_lazy("Service ended"), widget=_when_input())
-    fee = forms.DecimalField(
-        label=gettext_lazy("Fee due"), required=False, min_value=Decimal("0"), max_digits=10, decimal_places=2
-    )
-    materials = forms.CharField(label=gettext_lazy("Materials used"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    remarks = forms.CharField(label=gettext_lazy("Remarks"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+def _collect_form(order: WorkOrder, data: Any = None) -> forms.Form:
+    workers = [(worker.pk, worker.name) for worker in Worker.objects.filter(active=True)]
+    form = form_class(actions.COLLECT, options={"worker": workers}, required=["worker"])
+    return form(data, initial={"worker": order.worker_id}, auto_id=f"collect-{order.pk}-%s")
 
 
 def _out_too_long(order: WorkOrder, now: datetime.datetime) -> bool:
@@ -70,7 +58,7 @@ def _desk_page(request: HttpRequest, *, scan_error: str = "", scanned: str = "",
     out = [{"order": o, "late": _out_too_long(o, now)} for o in queues["out"]]
     context = {
         "to_print": queues["to_print"],
-        "to_collect": [{"order": o, "form": CollectForm(initial={"worker": o.worker_id}, auto_id=f"collect-{o.pk}-%s")} for o in queues["to_collect"]],
+        "to_collect": [{"order": o, "form": _collect_form(o)} for o in queues["to_collect"]],
         "out": out,
         "late_count": sum(1 for row in out if row["late"]),
         "scan_error": scan_error,
@@ -109,20 +97,20 @@ def desk_scan(request: HttpRequest) -> HttpResponse:
 def desk_collect(request: HttpRequest, pk: int) -> HttpResponse:
     """The worker signs for the printed order: who took it goes into the history."""
     _desk_role(request)
-    form = CollectForm(request.POST)
+    order = selectors.orders_visible_to(request.user).filter(pk=pk).first()
+    if order is None:
+        raise Http404
+    form = _collect_form(order, request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose the worker who takes the order."))
         return redirect("desk")
     try:
-        order = services.order_collect(
-            actor=request.user, order_id=pk,
-            note=_("Collected by %(name)s") % {"name": form.cleaned_data["worker"].name},
-        )
+        order = actions.COLLECT.run(actor=request.user, target_id=pk, **service_arguments(actions.COLLECT, form.cleaned_data))
     except DomainError as exc:
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("%(number)s handed out to %(name)s.") % {
-            "number": order.number, "name": form.cleaned_data["worker"].name
+            "number": order.number, "name": dict(form.fields["worker"].choices)[form.cleaned_data["worker"]],
         })
     return redirect("desk")
 
@@ -135,15 +123,13 @@ def desk_return(request: HttpRequest, pk: int) -> HttpResponse:
     order = selectors.orders_visible_to(request.user).filter(pk=pk).first()
     if order is None:
         raise Http404
+    return_form = form_class(actions.RETURN_ORDER)
     if request.method == "POST":
-        form = ReturnForm(request.POST)
+        form = return_form(request.POST)
         if form.is_valid():
-            data: dict[str, Any] = form.cleaned_data
             try:
-                order = services.order_return(
-                    actor=request.user, order_id=order.pk, actual_start=data["actual_start"],
-                    actual_end=data["actual_end"], fee=data["fee"], materials=data["materials"],
-                    remarks=data["remarks"],
+                order = actions.RETURN_ORDER.run(
+                    actor=request.user, target_id=order.pk, **service_arguments(actions.RETURN_ORDER, form.cleaned_data)
                 )
             except DomainError as exc:
                 put_errors(form, exc)
@@ -153,7 +139,7 @@ def desk_return(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         now = timezone.localtime()
         start = timezone.localtime(order.collected_at) if order.collected_at else now
-        form = ReturnForm(initial={
+        form = return_form(initial={
             "actual_start": start,
             "actual_end": now,
             "fee": order.service.price if order.service.chargeable else Decimal("0"),

@@ -106,21 +106,15 @@ class ServedForm(_CallForm):
         return data
 
 
-class ReferForm(_CallForm):
+class OutcomeForm(_CallForm):
+    """The fields of the outcomes that are not an order; which of them an
+    outcome needs is dispatch.services.intake_take's rule."""
+
     service = forms.ModelChoiceField(queryset=ServiceItem.objects.all(), required=False)
     referred_to = forms.CharField(max_length=255, required=False)
-
-
-class NoCardForm(_CallForm):
-    service = forms.ModelChoiceField(queryset=ServiceItem.objects.all(), required=False)
     no_card_action = forms.CharField(max_length=20, required=False)
     home_visit_at = forms.DateTimeField(required=False)
-
-
-class OutOfAreaForm(_CallForm):
-    area = forms.ModelChoiceField(
-        queryset=ServiceArea.objects.all(), error_messages={"required": gettext_lazy("Pick the caller's area.")}
-    )
+    area = forms.ModelChoiceField(queryset=ServiceArea.objects.all(), required=False)
 
 
 # --- the page ------------------------------------------------------------------------
@@ -282,56 +276,18 @@ def intake_served(request: HttpRequest) -> HttpResponse:
     return _reply(order.intake, number=order.number, order_id=order.pk)
 
 
-def _common(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "actor": request.user, "channel": data["channel"], "resident": data["resident"],
-        "caller_phone": data["caller_phone"], "notes": data["notes"],
-    }
-
-
 @require_POST
 @intake_role_required
-def intake_refer(request: HttpRequest) -> HttpResponse:
-    """Outcome 2: a service we do not give; the reply names the referral."""
-    form = ReferForm(request.POST)
+def intake_outcome(request: HttpRequest, outcome: str) -> HttpResponse:
+    """Outcomes 2 to 4: a service we do not give (the reply names the
+    referral), eligible without a card (invited to apply, or a home visit
+    booked), or the caller lives elsewhere (the reply gives their office's
+    phone)."""
+    form = OutcomeForm(request.POST)
     if not form.is_valid():
         return _form_error(form)
-    data = form.cleaned_data
     try:
-        record = services.intake_refer(**_common(request, data), referred_to=data["referred_to"], service=data["service"])
-    except DomainError as exc:
-        return _domain_error(exc)
-    return _reply(record)
-
-
-@require_POST
-@intake_role_required
-def intake_no_card(request: HttpRequest) -> HttpResponse:
-    """Outcome 3: eligible without a card; invited to apply or a home visit booked."""
-    form = NoCardForm(request.POST)
-    if not form.is_valid():
-        return _form_error(form)
-    data = form.cleaned_data
-    try:
-        record = services.intake_no_card(
-            **_common(request, data), action=data["no_card_action"], service=data["service"],
-            home_visit_at=data["home_visit_at"],
-        )
-    except DomainError as exc:
-        return _domain_error(exc)
-    return _reply(record)
-
-
-@require_POST
-@intake_role_required
-def intake_out_of_area(request: HttpRequest) -> HttpResponse:
-    """Outcome 4: the caller lives elsewhere; the reply gives their office's phone."""
-    form = OutOfAreaForm(request.POST)
-    if not form.is_valid():
-        return _form_error(form)
-    data = form.cleaned_data
-    try:
-        record = services.intake_out_of_area(**_common(request, data), area=data["area"])
+        record = services.intake_take(actor=request.user, outcome=outcome, **form.cleaned_data)
     except DomainError as exc:
         return _domain_error(exc)
     return _reply(record)

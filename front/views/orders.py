@@ -3,6 +3,7 @@ the page of one order: its history, prints, incidents and deadlines, and the
 actions the user may take on it now."""
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -11,23 +12,23 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from core.actions import form_class, service_arguments
 from core.errors import Conflict, DomainError, Forbidden
 from core.forms import put_errors
 from core.roles import has_role
 from dispatch.models import PartnerUnit, ResidentAccess, Worker
 from dispatch.services import resident_accesses_record
 from front.navigation import DESK_ROLES, MY_ORDERS_ROLES
-from front.views.desk import CollectForm
 from printing.selectors import print_jobs_with_void
 from sla.selectors import order_deadlines, overdue_orders
-from workorders import selectors, services
-from workorders.models import OPEN_STATES, TRANSITION_LABELS, FeeStatus, IncidentKind, State, WorkOrder
+from workorders import actions, selectors, services
+from workorders.models import OPEN_STATES, FeeStatus, IncidentKind, State, WorkOrder
 
 # --- Incidents and my orders ---------------------------------------------------------------
 
@@ -128,85 +129,44 @@ def my_orders_incident(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the order page -------------------------------------------------------------------------
 
 
-class NoteForm(forms.Form):
-    note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=2000)
+def _options(order: WorkOrder) -> dict[str, Callable[[], list[tuple[int, str]]]]:
+    """Who a form offers where an action's input names a worker or a partner
+    (`style["options"]` in workorders.actions). The service checks again."""
+
+    def workers(*, skilled: bool) -> list[tuple[int, str]]:
+        found = Worker.objects.filter(active=True)
+        if skilled and order.service.required_skill_id is not None:
+            found = found.filter(skills=order.service.required_skill_id)
+        return [(worker.pk, worker.name) for worker in found]
+
+    return {
+        "skilled_workers": lambda: workers(skilled=True),
+        "active_workers": lambda: workers(skilled=False),
+        "service_partners": lambda: [
+            (partner.pk, partner.name)
+            for partner in PartnerUnit.objects.filter(active=True, services=order.service_id)
+        ],
+    }
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=255)
+def _action_form(action: actions.OrderAction, order: WorkOrder, data: Any = None) -> forms.Form:
+    providers = _options(order)
+    options = {
+        name: providers[field.style["options"]]()
+        for name, field in action.input().fields.items() if "options" in field.style
+    }
+    # A worker collecting the order is named on the page (and on the desk's form).
+    required = ["worker"] if action is actions.COLLECT else []
+    initial = {"worker": order.worker_id} if action is actions.COLLECT and data is None else None
+    form = form_class(action, options=options, required=required)
+    return form(data, prefix=action.name, auto_id="id_%s", initial=initial)
 
 
-class AssignForm(forms.Form):
-    worker = forms.ModelChoiceField(label=gettext_lazy("Worker"), queryset=Worker.objects.none(), required=False)
-    partner = forms.ModelChoiceField(
-        label=gettext_lazy("or partner unit"), queryset=PartnerUnit.objects.none(), required=False
-    )
-    note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=2000)
-
-    def __init__(self, *args: Any, order: WorkOrder, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # Offered: who may take it. The service checks again (skill, activity).
-        workers = Worker.objects.filter(active=True)
-        if order.service.required_skill_id is not None:
-            workers = workers.filter(skills=order.service.required_skill_id)
-        self.fields["worker"].queryset = workers
-        self.fields["partner"].queryset = PartnerUnit.objects.filter(active=True, services=order.service_id)
-
-
-class EmergencyStartForm(forms.Form):
-    worker = forms.ModelChoiceField(label=gettext_lazy("Worker"), queryset=Worker.objects.filter(active=True))
-    note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=2000)
-
-
-def _id(value: Any) -> int | None:
-    return value.pk if value is not None else None
-
-
-# Each action the page offers: its form, and the one service call it makes.
-ORDER_ACTIONS: dict[str, tuple[type[forms.Form], Any]] = {
-    "request_approval": (NoteForm, lambda u, pk, d: services.order_request_approval(actor=u, order_id=pk, note=d["note"])),
-    "approve": (NoteForm, lambda u, pk, d: services.order_approve(actor=u, order_id=pk, note=d["note"])),
-    "reject": (ReasonForm, lambda u, pk, d: services.order_reject(actor=u, order_id=pk, reason=d["reason"])),
-    "assign": (AssignForm, lambda u, pk, d: services.order_assign(
-        actor=u, order_id=pk, worker_id=_id(d["worker"]), partner_id=_id(d["partner"]), note=d["note"])),
-    "reassign": (AssignForm, lambda u, pk, d: services.order_reassign(
-        actor=u, order_id=pk, worker_id=_id(d["worker"]), partner_id=_id(d["partner"]), note=d["note"])),
-    "collect": (CollectForm, lambda u, pk, d: services.order_collect(
-        actor=u, order_id=pk, note=_("Collected by %(name)s") % {"name": d["worker"].name})),
-    "redispatch": (ReasonForm, lambda u, pk, d: services.order_redispatch(actor=u, order_id=pk, reason=d["reason"])),
-    "emergency_start": (EmergencyStartForm, lambda u, pk, d: services.order_emergency_start(
-        actor=u, order_id=pk, worker_id=d["worker"].pk, note=d["note"])),
-    "cancel": (ReasonForm, lambda u, pk, d: services.order_cancel(actor=u, order_id=pk, reason=d["reason"])),
-    "settle_fee": (NoteForm, lambda u, pk, d: services.order_settle_fee(actor=u, order_id=pk, note=d["note"])),
-}
-# Done on other screens: printing posts to the print API (the PDF opens), the
-# return has the desk's form, follow-up transitions the follow-up screens'.
-LINKED_ACTIONS = {"print", "return_order", "log_followup", "resolve", "close_unreachable"}
-FOLLOWUP_ACTIONS = {"log_followup", "resolve", "close_unreachable"}
-
-
-def _action_form(name: str, order: WorkOrder, data: Any = None) -> forms.Form:
-    form_class = ORDER_ACTIONS[name][0]
-    kwargs: dict[str, Any] = {"prefix": name, "auto_id": "id_%s"}
-    if form_class is AssignForm:
-        kwargs["order"] = order
-    if form_class is CollectForm and data is None:
-        kwargs["initial"] = {"worker": order.worker_id}
-    return form_class(data, **kwargs)
-
-
-def _page_actions(order: WorkOrder, user: Any) -> list[str]:
-    names = selectors.order_available_transitions(order, user)
-    if order.fee_status == FeeStatus.DUE and user.has_perm("workorders.settle_fee_workorder"):
-        names.append("settle_fee")
-    return names
-
-
-def _url_or_none(name: str) -> str | None:
-    try:
-        return reverse(name)
-    except NoReverseMatch:  # the follow-up screens are another issue's
-        return None
+def _page_actions(order: WorkOrder, user: Any) -> list[actions.OrderAction]:
+    names = actions.available(order, user)
+    if user.has_perm(actions.SETTLE_FEE.permission) and order.fee_status == FeeStatus.DUE:
+        names.append(actions.SETTLE_FEE.name)
+    return [actions.ACTIONS[name] for name in names]
 
 
 def _visible_order(request: HttpRequest, pk: int) -> WorkOrder:
@@ -224,7 +184,7 @@ def _history_rows(order: WorkOrder) -> list[dict[str, Any]]:
     states = dict(State.choices)
     return [
         {
-            "at": entry.at, "actor": entry.actor, "action": TRANSITION_LABELS.get(entry.transition, entry.transition),
+            "at": entry.at, "actor": entry.actor, "action": actions.label(entry.transition),
             "from": states.get(entry.from_state, entry.from_state), "to": states.get(entry.to_state, entry.to_state),
             "note": entry.note, "channel": entry.channel,
         }
@@ -236,8 +196,7 @@ def _print_rows(order: WorkOrder) -> list[dict[str, Any]]:
     return [
         {
             "job": job,
-            "voided_by": TRANSITION_LABELS.get(job.voided_transition, job.voided_transition)
-            if job.voided_by_id else None,
+            "voided_by": actions.label(job.voided_transition) if job.voided_by_id else None,
         }
         for job in print_jobs_with_void(order.pk)
     ]
@@ -256,19 +215,20 @@ def _deadlines(order: WorkOrder) -> dict[str, Any] | None:
 def _order_page(request: HttpRequest, order: WorkOrder, *, failed: str = "", failed_form: forms.Form | None = None,
                 conflict: str = "", status: int = 200) -> HttpResponse:
     user = request.user
-    names = _page_actions(order, user)
-    followups_url = _url_or_none("followup-queue")
-    actions = []
-    for name in names:
-        if name in ORDER_ACTIONS:
-            form = failed_form if name == failed else _action_form(name, order)
-            actions.append({"name": name, "label": TRANSITION_LABELS[name], "form": form})
-        elif name == "print" or (name == "return_order" and has_role(user, *DESK_ROLES)):
-            actions.append({"name": name, "label": TRANSITION_LABELS[name]})
-        elif name in FOLLOWUP_ACTIONS and followups_url:
-            actions.append({"name": name, "label": TRANSITION_LABELS[name], "url": followups_url})
-    if order.paperwork_owed and user.has_perm("workorders.print_workorder") and "print" not in names:
-        actions.insert(0, {"name": "print", "label": TRANSITION_LABELS["backfill_print"]})
+    offered = []
+    for action in _page_actions(order, user):
+        entry = {"name": action.name, "label": action.label}
+        if action.screen == actions.FORM:
+            entry["form"] = failed_form if action.name == failed else _action_form(action, order)
+        elif action.screen == actions.DESK and not has_role(user, *DESK_ROLES):
+            continue
+        elif action.screen == actions.FOLLOWUP:
+            entry["url"] = reverse("followup-queue")
+        offered.append(entry)
+    if order.paperwork_owed and user.has_perm(actions.PRINT_ORDER.permission) and not any(
+        entry["name"] == actions.PRINT_ORDER.name for entry in offered
+    ):
+        offered.insert(0, {"name": actions.PRINT_ORDER.name, "label": actions.label("backfill_print")})
     deadlines = _deadlines(order)
     may_report = user.has_perm("workorders.add_incident") and order.state in OPEN_STATES
     context = {
@@ -278,7 +238,7 @@ def _order_page(request: HttpRequest, order: WorkOrder, *, failed: str = "", fai
         "incidents": selectors.order_incidents(order.pk) if user.has_perm("workorders.view_incident") else None,
         "deadlines": deadlines,
         "overdue": bool(deadlines and deadlines["overdue"]),
-        "actions": actions,
+        "actions": offered,
         "conflict": conflict,
         "phones": list(order.resident.phones.all()),
         "show_health_notes": user.has_perm("dispatch.view_health_notes"),
@@ -304,22 +264,28 @@ def order_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     page again with the errors by the fields (400); a conflict (someone was
     first, the state moved on): the page with the reason (409)."""
     order = _visible_order(request, pk)
-    if name not in ORDER_ACTIONS:
+    action = actions.ACTIONS.get(name)
+    if action is None or action.screen != actions.FORM:
         raise Http404
-    form = _action_form(name, order, request.POST)
+    try:
+        # The order's state before the input, as the API.
+        if action.check is not None:
+            action.check(order)
+    except DomainError as exc:
+        return _order_page(request, order, conflict=str(exc.message), status=exc.status_code)
+    form = _action_form(action, order, request.POST)
     if not form.is_valid():
         return _order_page(request, order, failed=name, failed_form=form, status=400)
     try:
-        updated = ORDER_ACTIONS[name][1](request.user, order.pk, form.cleaned_data)
+        updated = action.run(actor=request.user, target_id=order.pk, **service_arguments(action, form.cleaned_data))
     except DomainError as exc:
         order = _visible_order(request, pk)
         if isinstance(exc, Conflict | Forbidden):
-            status = 409 if isinstance(exc, Conflict) else 403
-            return _order_page(request, order, conflict=str(exc.message), status=status)
+            return _order_page(request, order, conflict=str(exc.message), status=exc.status_code)
         put_errors(form, exc)
         return _order_page(request, order, failed=name, failed_form=form, status=exc.status_code)
     messages.success(request, _("%(action)s: done. %(number)s is now %(state)s.") % {
-        "action": TRANSITION_LABELS[name], "number": updated.number, "state": updated.get_state_display(),
+        "action": action.label, "number": updated.number, "state": updated.get_state_display(),
     })
     return redirect("order-page", pk=pk)
 

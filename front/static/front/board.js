@@ -279,21 +279,10 @@
     c.append(el("div", "assignee", o.worker || o.partner || t.unassigned));
     if (o.paperwork_owed) c.append(el("div", "owed", t.paperwork_owed));
     var actions = el("div", "actions");
-    if (config.may_assign && (o.state === "received" || o.state === "approved")) {
-      actions.append(button(t.assign, function () { openAssign(o, "assign"); }));
-    }
-    if (config.may_assign && (o.state === "assigned" || o.state === "printed")) {
-      actions.append(button(t.reassign, function () { openAssign(o, "reassign"); }));
-    }
-    if (config.may_approve && o.state === "awaiting_approval") {
-      actions.append(button(t.approve, function () { transition(o, "approve", {}); }));
-    }
-    if (config.may_cancel && ["received", "awaiting_approval", "approved", "assigned", "printed"].indexOf(o.state) >= 0) {
-      actions.append(button(t.cancel, function () {
-        var reason = window.prompt(t.cancel_reason);
-        if (reason) transition(o, "cancel", { reason: reason });
-      }, "cancel"));
-    }
+    config.actions.forEach(function (a) {
+      if (a.states.indexOf(o.state) < 0) return;
+      actions.append(button(a.label, function () { run(o, a); }, a.name));
+    });
     c.append(actions);
     return c;
   }
@@ -360,6 +349,19 @@
   setInterval(renderOrders, 30000); // ages move on
 
   // --- actions through the order API -------------------------------------------------
+
+  // An action of the card: who takes it chosen in the assign dialog, a
+  // reason asked for, or nothing more to ask.
+  function run(o, a) {
+    if (a.fields.indexOf("worker") >= 0 && a.fields.indexOf("partner") >= 0) {
+      openAssign(o, a.name);
+    } else if (a.fields.indexOf("reason") >= 0) {
+      var reason = window.prompt(t.cancel_reason);
+      if (reason) transition(o, a.name, { reason: reason });
+    } else {
+      transition(o, a.name, {});
+    }
+  }
 
   function transition(o, name, body) {
     return fetch(config.orders_url + o.id + "/" + name + "/", {
