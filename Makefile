@@ -1,5 +1,5 @@
 # make run   : bootstrap, migrate, load demo data, serve on http://127.0.0.1:8000
-# make test  : bootstrap and run the whole suite with ruff and the migrations check
+# make test  : bootstrap and run the whole suite with ruff, the layers check (import-linter) and the migrations check
 PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -40,6 +40,7 @@ lint: bootstrap
 
 test: messages
 	$(PY) -m ruff check .
+	.venv/bin/lint-imports --no-cache
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
 

@@ -310,6 +310,7 @@ def print_kind(order: WorkOrder) -> str | None:
     return PrintKind.BACKFILL if order.paperwork_owed else PrintKind.REPRINT
 
 
+@implements(actions.PRINT_ORDER)
 def order_print(*, actor: AbstractBaseUser, order_id: int) -> tuple[WorkOrder, str]:
     """Account for a print of the order and say which kind it was: the first
     print of an assigned order runs the `print` transition; an emergency

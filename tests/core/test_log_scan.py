@@ -1,8 +1,11 @@
 """The log scan of tests/conftest.py finds what it must find."""
 
+import json
 import logging
+import os
+import uuid
 
-from tests.conftest import PHONE_LIKE, _personal_names, personal_data_in
+from tests.conftest import LOG_DIR, PHONE_LIKE, _personal_names, personal_data_in
 
 
 def test_the_scan_recognises_phones_and_names():
@@ -22,6 +25,10 @@ def test_a_request_id_is_not_taken_for_a_phone_but_a_phone_beside_it_is():
     assert personal_data_in(request_id + ' "message": "王秀英"', names)
 
 
-def test_log_records_reach_the_scanned_file(caplog):
-    logging.getLogger("dispatch").info("order %s assigned", 12)
-    assert any(r.getMessage() == "order 12 assigned" for r in caplog.records)
+def test_log_records_reach_the_scanned_file():
+    marker = f"scan check {uuid.uuid4().hex[:12]}"
+    logging.getLogger("dispatch").info("%s", marker)
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    written = (LOG_DIR / f"pytest-{os.getpid()}.log").read_text(encoding="utf-8")
+    assert any(json.loads(line)["message"] == marker for line in written.splitlines())

@@ -71,3 +71,21 @@ def test_anonymising_keeps_orders_and_history_but_no_personal_data(api, noted, o
     assert not any("Test Resident One" in str(e.data) for e in Event.objects.all())
     assert not any("Test Resident One" in str(a.data) for a in Alert.objects.all())
     assert api("front_desk").get("/api/v1/residents/", {"phone": "13800138000"}).json()["results"] == []
+
+
+def test_anonymising_clears_what_was_written_on_the_residents_orders(api, noted, users, people, catalog):
+    from workorders import services
+
+    order = services.order_create(
+        actor=users["front_desk"], resident=noted, service=catalog["visit"], channel="phone",
+        notes="Test Resident One's daughter has the key",
+    )
+    other = services.order_create(
+        actor=users["front_desk"], resident=people["no_card"], service=catalog["visit"], channel="phone",
+        notes="Ring twice",
+    )
+    assert api("supervisor").post(f"/api/v1/residents/{noted.pk}/anonymise/").status_code == 200
+    order.refresh_from_db()
+    other.refresh_from_db()
+    assert (order.notes, order.remarks, order.materials) == ("", "", "")
+    assert other.notes == "Ring twice"

@@ -4,9 +4,10 @@ current state, and change nothing."""
 
 import pytest
 
-from core.errors import Conflict
+from core.errors import Conflict, InvalidInput
 from realtime.models import Event
 from tests.conftest import PATHS
+from workorders import services
 from workorders.models import OrderHistory, WorkOrder
 
 # DESIGN.md section 3, written out independently of the model.
@@ -142,3 +143,17 @@ def test_a_failure_inside_a_transition_writes_nothing(order_in, users, people, m
     order = WorkOrder.objects.get(pk=order.pk)
     assert order.state == "received" and order.worker is None
     assert list(OrderHistory.objects.filter(order=order).values_list("transition", flat=True)) == ["create"]
+
+
+@pytest.mark.parametrize("state", ["assigned", "printed"])
+def test_reassigning_to_the_assignee_it_already_has_is_refused(state, api, order_in, users, people):
+    order = order_in(state)
+    before = OrderHistory.objects.filter(order=order).count()
+    with pytest.raises(InvalidInput) as refused:
+        services.order_reassign(actor=users["dispatcher"], order_id=order.pk, worker_id=order.worker_id)
+    assert refused.value.fields == {"worker": ["The order is already assigned there."]}
+    response = api("dispatcher").post(f"/api/v1/orders/{order.pk}/reassign/", {"worker": order.worker_id}, format="json")
+    assert response.status_code == 400 and response.json()["fields"] == {"worker": ["The order is already assigned there."]}
+    order.refresh_from_db()
+    assert order.state == state and order.worker == people["cleaner"]
+    assert OrderHistory.objects.filter(order=order).count() == before
