@@ -20,8 +20,8 @@ demo: migrate
 
 run: demo
 	@echo ""
-	@echo "  Dispatch system:   http://$(HOST):$(PORT)/admin/"
-	@echo "  API:               http://$(HOST):$(PORT)/api/v1/"
+	@echo "  Dispatch system:   http://$(HOST):$(PORT)/"
+	@echo "  Admin:             http://$(HOST):$(PORT)/admin/"
 	@echo "  API docs:          http://$(HOST):$(PORT)/api/docs/"
 	@echo "  Live board:        http://$(HOST):$(PORT)/board/"
 	@echo "  Demo logins: see the list above (password demo-pass-2026)"

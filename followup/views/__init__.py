@@ -1,4 +1,4 @@
-"""The quality loop's screens (procedure step 8, issue 6): the callback queue
+"""The quality loop's screens (procedure step 8): the callback queue
 and one call at a time for the front desk, complaints for the dispatch lead,
 spot checks for the supervisor, home visits for the lead.
 

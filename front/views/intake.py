@@ -1,4 +1,4 @@
-"""The front desk's intake screen (procedure step 2, issue 5).
+"""The front desk's intake screen (procedure step 2).
 
 One page; its script asks `intake_lookup` for the caller's card as the number is
 typed, and posts each outcome to its own small view. A view that changes data

@@ -1,5 +1,5 @@
 """Who may read what in the quality loop: a matrix of role x endpoint written
-out from DESIGN.md section 2 and issue 6. Field workers see no satisfaction
+out from DESIGN.md section 2 and the follow-up procedure. Field workers see no satisfaction
 answers, not even about themselves."""
 
 import datetime

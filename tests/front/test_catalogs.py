@@ -8,7 +8,7 @@ from django.utils import translation
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGS = [ROOT / app / "locale" / lang / "LC_MESSAGES" / "django.po"
-            for app in ("dispatch", "workorders") for lang in ("zh_Hans", "sv")]
+            for app in ("front", "dispatch", "workorders") for lang in ("zh_Hans", "sv")]
 
 
 @pytest.mark.parametrize("path", CATALOGS, ids=lambda p: f"{p.parts[-5]}-{p.parts[-3]}")

@@ -1,4 +1,4 @@
-"""The figures added for the supervisor (issue 7): requests per week by
+"""The figures the supervisor reads: requests per week by
 outcome, and the orders overdue now by the escalation level reached, checked
 against hand-computed values on the known week of test_stats; both through
 the roll-up and from the base tables alone, in the API, the exports and the
