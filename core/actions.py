@@ -37,8 +37,8 @@ class Action:
     summary: str
     # The service's keyword for the id of the object acted on.
     target: str
-    # Raises a Conflict when the object's state does not allow the action,
-    # before any input is read (None: only the service checks).
+    # Raises a Conflict when the object's state does not allow the action;
+    # run before the input's fields are validated (None: only the service checks).
     check: Callable[[Any], None] | None = None
     service: Callable[..., Any] | None = field(default=None, repr=False)
 

@@ -39,6 +39,15 @@ def _desk_role(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
+def _desk_order(request: HttpRequest, pk: int) -> WorkOrder:
+    """The order at the desk: 403 for another role, 404 for an unknown one."""
+    _desk_role(request)
+    order = selectors.orders_visible_to(request.user).filter(pk=pk).first()
+    if order is None:
+        raise Http404
+    return order
+
+
 def _collect_form(order: WorkOrder, data: Any = None) -> forms.Form:
     workers = [(worker.pk, worker.name) for worker in Worker.objects.filter(active=True)]
     form = form_class(actions.COLLECT, options={"worker": workers}, required=["worker"])
@@ -96,10 +105,7 @@ def desk_scan(request: HttpRequest) -> HttpResponse:
 @login_required
 def desk_collect(request: HttpRequest, pk: int) -> HttpResponse:
     """The worker signs for the printed order: who took it goes into the history."""
-    _desk_role(request)
-    order = selectors.orders_visible_to(request.user).filter(pk=pk).first()
-    if order is None:
-        raise Http404
+    order = _desk_order(request, pk)
     form = _collect_form(order, request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose the worker who takes the order."))
@@ -119,10 +125,7 @@ def desk_collect(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def desk_return(request: HttpRequest, pk: int) -> HttpResponse:
     """Take back the filled-in order: actual times, fee, materials, remarks."""
-    _desk_role(request)
-    order = selectors.orders_visible_to(request.user).filter(pk=pk).first()
-    if order is None:
-        raise Http404
+    order = _desk_order(request, pk)
     return_form = form_class(actions.RETURN_ORDER)
     if request.method == "POST":
         form = return_form(request.POST)
