@@ -3,7 +3,6 @@ without a card, workers with and without the needed skill, a partner unit.
 Every person is invented."""
 
 import datetime
-import logging
 import os
 import re
 from decimal import Decimal
@@ -222,18 +221,27 @@ def _personal_names() -> list[str]:
 
 @pytest.fixture(scope="session", autouse=True)
 def _log_everything_to_a_file(django_db_blocker):
-    LOG_DIR.mkdir(parents=True, exist_ok=True)
-    from core.logs import JsonFormatter, RequestIdFilter
+    # Part of the LOGGING setting, not only a handler on the root logger:
+    # importing the ASGI application (config.asgi) runs django.setup(), whose
+    # dictConfig replaces every handler with those the setting names.
+    import copy
+    import logging.config
 
-    handler = logging.FileHandler(LOG_DIR / f"pytest-{os.getpid()}.log", encoding="utf-8")
-    handler.setFormatter(JsonFormatter())
-    handler.addFilter(RequestIdFilter())
-    handler.setLevel(logging.DEBUG)
-    root = logging.getLogger()
-    root.addHandler(handler)
+    from django.conf import settings
+
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    original = settings.LOGGING
+    config = copy.deepcopy(original)
+    config["handlers"]["scanned_file"] = {
+        "class": "logging.FileHandler", "filename": str(LOG_DIR / f"pytest-{os.getpid()}.log"),
+        "encoding": "utf-8", "formatter": "json", "filters": ["request_id"], "level": "DEBUG",
+    }
+    config["root"]["handlers"] = [*config["root"]["handlers"], "scanned_file"]
+    settings.LOGGING = config
+    logging.config.dictConfig(config)
     yield
-    root.removeHandler(handler)
-    handler.close()
+    settings.LOGGING = original
+    logging.config.dictConfig(original)
 
 
 def pytest_sessionstart(session):
