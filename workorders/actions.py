@@ -138,9 +138,16 @@ class OrderAction(Action):
         return self.screen in (FORM, DESK)
 
 
+# Every action, by name, in the order they are declared below (the order the
+# board shows its buttons in).
+ACTIONS: dict[str, OrderAction] = {}
+
+
 def _action(name: str, label, permission: str, input, event: str, summary: str, **extra) -> OrderAction:
-    return OrderAction(name=name, label=label, permission=f"workorders.{permission}", input=input, event=event,
-                       summary=summary, **extra)
+    action = OrderAction(name=name, label=label, permission=f"workorders.{permission}", input=input, event=event,
+                         summary=summary, **extra)
+    ACTIONS[name] = action
+    return action
 
 
 REQUEST_APPROVAL = _action(
@@ -202,14 +209,6 @@ SETTLE_FEE = _action(
     "settle_fee", gettext_lazy("Settle fee"), "settle_fee_workorder", NoteInput, "order.fee_settled",
     "Finance confirms the fee paid", transition=False, check=fee_due,
 )
-
-ACTIONS: dict[str, OrderAction] = {
-    action.name: action
-    for action in [
-        REQUEST_APPROVAL, APPROVE, REJECT, ASSIGN, REASSIGN, PRINT_ORDER, COLLECT, REDISPATCH, EMERGENCY_START,
-        RETURN_ORDER, CANCEL, LOG_FOLLOWUP, RESOLVE, CLOSE_UNREACHABLE, SETTLE_FEE,
-    ]
-}
 
 # What the history shows for its rows that are no action of this list.
 RECORD_LABELS = {
