@@ -8,6 +8,7 @@ import datetime
 import pytest
 from freezegun import freeze_time
 
+from core.scheduler import scheduler_pass
 from realtime.models import Alert
 from sla import deadlines, services
 from sla.calendar import WorkingCalendar
@@ -103,7 +104,7 @@ def test_two_schedulers_marking_in_batches_mark_each_level_once_and_alert_each_o
     monkeypatch.setattr(services, "_MARK_BATCH", 3)
     late = [new_order("clean", at=FRIDAY_16) for _ in range(13)]
     # Both passes finish (a pass that raised would be missing from the results).
-    finished = race([lambda: bool(services.scheduler_pass(now=DISPATCH_BY + datetime.timedelta(hours=5)))] * 2)
+    finished = race([lambda: bool(scheduler_pass(now=DISPATCH_BY + datetime.timedelta(hours=5)))] * 2)
     assert finished == [True, True]
     assert OverdueMark.objects.count() == 13 * 3
     assert _alerts_by_order() == {order.pk: ["supervisor"] for order in late}
