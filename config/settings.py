@@ -59,12 +59,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
+    # Before anything reads REMOTE_ADDR (the login lockout).
+    "core.middleware.ClientAddressFromTrustedProxy",
     # Before the session and authentication read their cookie or token.
     "core.middleware.RefuseNulCharacters",
     "core.middleware.RefuseOversizedBodies",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, whose static files keep their long cache lifetimes.
+    "core.middleware.NoStoredCopies",
     "csp.middleware.CSPMiddleware",
+    # Before the session, authentication or a view takes a database connection.
+    "core.middleware.CheckDatabaseConnection",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -108,9 +114,7 @@ try:
         # 24 clients. PostgreSQL connections come from a pool instead (below),
         # which keeps them open across requests and threads; SQLite opens a
         # file, which costs next to nothing.
-        "default": dj_database_url.parse(
-            env_str("DATABASE_URL", _default_db), conn_max_age=0, conn_health_checks=True
-        )
+        "default": dj_database_url.parse(env_str("DATABASE_URL", _default_db), conn_max_age=0)
     }
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL cannot be read: {exc}") from None
@@ -120,11 +124,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's pool (psycopg_pool), one per process. A connection the server
-    # dropped (restart, terminated backend) is checked and replaced when taken
-    # (CONN_HEALTH_CHECKS turns the pool's check on), so the next request
-    # succeeds. DB_POOL_MAX times the processes must stay under the server's
-    # max_connections.
+    # Django's pool (psycopg_pool), one per process. DB_POOL_MAX times the
+    # processes must stay under the server's max_connections. The pool's own
+    # check of a connection taken (CONN_HEALTH_CHECKS) is off: after the
+    # server dropped its connections (restart, failover, terminated backends)
+    # it sleeps 1 s, 2 s, 4 s... between the dead ones it finds, and a request
+    # waits up to DB_POOL_TIMEOUT_SECONDS for a 500. A request's connection is
+    # checked by core.middleware.CheckDatabaseConnection instead, which
+    # replaces every dead one at once or answers 503 with Retry-After; the
+    # board sockets and the workers retry a failed database call themselves.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env_int("DB_POOL_MIN", 2, minimum=0),
         "max_size": env_int("DB_POOL_MAX", 10, minimum=1),
@@ -287,12 +296,26 @@ CSRF_COOKIE_HTTPONLY = False  # the screens' scripts read the token for API call
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-# Password guessing: five failures lock that username from that address.
+# Password guessing: five failures lock that username from that address, and
+# AXES_USERNAME_FAILURE_LIMIT failures from any addresses lock the username
+# everywhere (core.api.LoginFailures): without the second a guesser with many
+# addresses tries without end. It is higher because anyone can reach it with
+# wrong passwords and lock the person out at their own desk for the cool-off.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_USERNAME_FAILURE_LIMIT = env_int("AXES_USERNAME_FAILURE_LIMIT", 10, minimum=1)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "core.api.LoginFailures"
+# 429 in the request's language: a page in the site's layout, JSON under /api/.
+AXES_LOCKOUT_CALLABLE = "core.error_pages.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # its messages name the username
+# The address the lockout counts is REMOTE_ADDR, which
+# core.middleware.ClientAddressFromTrustedProxy sets to the right-most
+# address of X-Forwarded-For that the TRUSTED_PROXY_COUNT proxies in front
+# wrote (deploy/nginx.conf writes the client's address, one proxy: 1). With
+# none (0, the default: `make run` serves directly) the header is ignored.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 if not DEBUG:
     SESSION_COOKIE_SECURE = True

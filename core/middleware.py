@@ -1,28 +1,54 @@
 """Middleware that runs before any view: the request id of every log line,
-and the refusals of input no view should see (NUL characters, bodies over
-DATA_UPLOAD_MAX_MEMORY_SIZE)."""
+the client's address as the trusted proxy saw it, the refusals of input no
+view should see (NUL characters, bodies over DATA_UPLOAD_MAX_MEMORY_SIZE), a
+working database connection or a quick 503, and no stored copies of what the
+application answers."""
 
-import uuid
+import ipaddress
+import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
-from core.error_pages import bad_request
-from core.logs import request_id
+from core.error_pages import bad_request, service_unavailable
+from core.health import database_connection_checked
+from core.logs import request_id, request_id_from
+
+logger = logging.getLogger(__name__)
+
+
+def in_request_language(request: HttpRequest) -> translation.override:
+    """The language of the request's cookie or Accept-Language, for answers
+    given before LocaleMiddleware runs (it comes after the session, which
+    these answers must not touch)."""
+    return translation.override(translation.get_language_from_request(request))
+
+
+# The probes answer for the process itself and say what they found; they need
+# no login and hold no personal data.
+PROBE_PATHS = frozenset({"/healthz", "/readyz"})
 
 
 class RequestIdMiddleware:
     """Takes the proxy's X-Request-ID when it is a sane token, else makes one;
-    it is on every log line of the request and in the response header."""
+    it is on every log line of the request and in the response header. Under
+    ASGI core.access_log has decided it already, for the whole request."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        incoming = request.headers.get("X-Request-ID", "")
-        rid = incoming if 8 <= len(incoming) <= 64 and incoming.replace("-", "").isalnum() else uuid.uuid4().hex
+        rid = request_id.get()
+        if rid == "-":
+            rid = request_id_from(request.headers.get("X-Request-ID", ""))
+        # For Django's own lines written after the chain returns (core.logs).
+        request.request_id = rid
         token = request_id.set(rid)
         try:
             response = self.get_response(request)
@@ -30,6 +56,36 @@ class RequestIdMiddleware:
             request_id.reset(token)
         response["X-Request-ID"] = rid
         return response
+
+
+class ClientAddressFromTrustedProxy:
+    """REMOTE_ADDR becomes the address the nearest trusted proxy saw, counted
+    from the right of X-Forwarded-For (TRUSTED_PROXY_COUNT).
+
+    Daphne's --proxy-headers takes the left-most address of the header, which
+    is whatever the client wrote there when a proxy appends to it: the login
+    lockout (django-axes reads REMOTE_ADDR) would count the failures of an
+    address the client chose. Only the entries the trusted proxies added are
+    believed; with no trusted proxy (TRUSTED_PROXY_COUNT=0, `make run`) the
+    header is ignored."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+        self.count = settings.TRUSTED_PROXY_COUNT
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if self.count and forwarded.strip():
+            entries = [entry.strip() for entry in forwarded.split(",")]
+            address = entries[-min(self.count, len(entries))]
+            try:
+                ipaddress.ip_address(address)
+            except ValueError:
+                # A trusted proxy writes an address: this request did not come through it.
+                with in_request_language(request):
+                    return bad_request(request, SuspiciousOperation("X-Forwarded-For not written by the proxy"))
+            request.META["REMOTE_ADDR"] = address
+        return self.get_response(request)
 
 
 class RefuseNulCharacters:
@@ -46,12 +102,13 @@ class RefuseNulCharacters:
         where = self._nul_at(request)
         if where is None:
             return self.get_response(request)
-        message = _("Null characters are not allowed.")
-        if request.path.startswith("/api/"):
-            body = {"detail": _("Some values are not valid; see the fields."), "code": "invalid",
-                    "fields": {where: [message]}}
-            return JsonResponse(body, status=400)
-        return HttpResponseBadRequest(message)
+        with in_request_language(request):
+            message = _("Null characters are not allowed.")
+            if request.path.startswith("/api/"):
+                body = {"detail": _("Some values are not valid; see the fields."), "code": "invalid",
+                        "fields": {where: [message]}}
+                return JsonResponse(body, status=400)
+            return HttpResponseBadRequest(message)
 
     @staticmethod
     def _nul_at(request: HttpRequest) -> str | None:
@@ -81,8 +138,51 @@ class RefuseOversizedBodies:
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            return bad_request(request, SuspiciousOperation("unreadable Content-Length"))
+            with in_request_language(request):
+                return bad_request(request, SuspiciousOperation("unreadable Content-Length"))
         if limit is not None and length > limit:
-            return bad_request(request, RequestDataTooBig("request body over DATA_UPLOAD_MAX_MEMORY_SIZE"))
+            with in_request_language(request):
+                return bad_request(request, RequestDataTooBig("request body over DATA_UPLOAD_MAX_MEMORY_SIZE"))
         return self.get_response(request)
 
+
+class NoStoredCopies:
+    """Every answer of the application (pages, API answers, PDFs) is sent with
+    `Cache-Control: no-store`: the desks' computers are shared, and a page or
+    a printed order left in the browser's cache is readable by the next person
+    at the desk. One rule for every response rather than a decorator per view,
+    which a new screen would forget. Static files are answered by WhiteNoise,
+    before this, and keep their long cache lifetimes."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        add_never_cache_headers(response)
+        return response
+
+
+class CheckDatabaseConnection:
+    """A request gets a pooled PostgreSQL connection that works
+    (core.health.database_connection_checked) before any middleware or view
+    uses it, or a 503 with Retry-After at once: nothing was done, the client
+    may try again, rather than wait seconds for the pool to find a working
+    connection after the server dropped them and get a 500 after the pool's
+    timeout. The probes are let
+    through: /healthz needs no database and /readyz reports it in its own
+    words."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if getattr(connection, "pool", None) is None or request.path in PROBE_PATHS:
+            return self.get_response(request)
+        try:
+            database_connection_checked()
+        except DatabaseError:
+            logger.warning("database unavailable: no working connection; answered 503")
+            with in_request_language(request):
+                return service_unavailable(request)
+        return self.get_response(request)
