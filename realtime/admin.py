@@ -12,5 +12,5 @@ class EventAdmin(ReadOnlyAdmin, admin.ModelAdmin):
 
 @admin.register(Alert)
 class AlertAdmin(ReadOnlyAdmin, admin.ModelAdmin):
-    list_display = ["id", "kind", "level", "raised_at", "acknowledged_by", "ack_seconds", "escalated_at"]
+    list_display = ["id", "kind", "level", "raised_at", "count", "acknowledged_by", "ack_seconds", "escalated_at"]
     list_filter = ["kind", "level"]

@@ -85,6 +85,8 @@ class AlertSerializer(serializers.ModelSerializer):
             "level",
             "data",
             "raised_at",
+            "count",
+            "last_raised_at",
             "sound_count",
             "last_sounded_at",
             "escalated_at",

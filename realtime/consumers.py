@@ -6,6 +6,14 @@ through the channel layer as text encoded once by `publish`; the consumer only
 forwards them. Whenever ids jump (a message the layer dropped, a slow reader,
 a Redis restart) or a heartbeat finds the table ahead, the consumer reads the
 missing rows from the table: the layer is a fast path, the table the truth.
+
+A socket stays open while the login it was opened with does and its user may
+watch the board: it checks again when told to (a logout, a token deleted, a
+change of the user's groups or account, sent to the user's group by
+realtime.signals from any process), every RECHECK_EVERY_BEATS heartbeats
+(what a lost notice or an expired session costs), and before every
+acknowledgement; it closes with CLOSE_SIGNED_OUT or CLOSE_FORBIDDEN
+(realtime.events) after an error message saying why.
 """
 
 import asyncio
@@ -22,7 +30,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from realtime import selectors, services
-from realtime.events import BOARD_GROUP
+from realtime.auth import Credential, SocketCheck, session_digest, socket_check
+from realtime.events import BOARD_GROUP, CLOSE_FORBIDDEN, CLOSE_RATE_LIMITED, CLOSE_SIGNED_OUT, board_user_group
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +41,10 @@ RESUME_WAIT_SECONDS = 2.0
 # Presence changes in bursts (a shift starting, a server restart): a process
 # broadcasts it at most this often, and each board sends its client the latest.
 PRESENCE_DEBOUNCE_SECONDS = 0.5
+# A socket checks its login and roles on every this many heartbeats (once a
+# minute at 20 s) besides when told to: a thread hop and three indexed reads
+# per socket, spread as the heartbeats are.
+RECHECK_EVERY_BEATS = 3
 
 _PONG = json.dumps({"type": "pong"})
 _RESYNC = json.dumps({"type": "resync"})
@@ -46,17 +59,29 @@ class BoardConsumer(AsyncWebsocketConsumer):
     # The client's message allowance (a token bucket) and when it was last filled.
     allowance: float = 0.0
     allowance_at: float | None = None
-    flooded = False
+    closing = False  # closed by the server (a flood, a login that ended): ignore the rest
+    credential: Credential | None = None
+    session_digest: str | None = None  # of the session it was opened with, if any
 
     async def connect(self) -> None:
         user = self.scope.get("user")
-        may_watch, may_ack = await database_sync_to_async(self._roles)(user)
-        if not may_watch:
-            # Closing before accepting refuses the handshake (HTTP 403).
-            await self.close(code=4403)
+        user_id = user.pk if user is not None and user.is_authenticated else None
+        self.credential = Credential.of(self.scope)
+        if user_id is None or self.credential is None:
+            await self.close(code=CLOSE_FORBIDDEN)  # before accepting: the handshake's HTTP 403
+            return
+        # Join the user's group before checking: a logout or a revocation
+        # committed after the check is then surely told to this socket.
+        self.user_group = board_user_group(user_id)
+        await self.channel_layer.group_add(self.user_group, self.channel_name)
+        check = await database_sync_to_async(socket_check)(credential=self.credential, user_id=user_id)
+        if check.close_code is not None:
+            await self.channel_layer.group_discard(self.user_group, self.channel_name)
+            await self.close(code=CLOSE_FORBIDDEN)
             return
         self.user = user
-        self.may_ack = may_ack
+        self.may_ack = check.may_ack
+        self.session_digest = session_digest(self.credential.key) if self.credential.kind == "session" else None
         self.lock = asyncio.Lock()  # one writer of the stream at a time: live, replay, heartbeat
         self.streaming = False
         self.position: int | None = None  # id of the last event sent
@@ -94,20 +119,15 @@ class BoardConsumer(AsyncWebsocketConsumer):
                 task.cancel()
         try:
             await self.channel_layer.group_discard(BOARD_GROUP, self.channel_name)
+            await self.channel_layer.group_discard(self.user_group, self.channel_name)
         except Exception:  # noqa: BLE001 - a layer that is down has forgotten us anyway
             logger.warning("board: channel layer unavailable while leaving")
         _local_boards(asyncio.get_running_loop()).discard(self.channel_name)
         await database_sync_to_async(services.presence_leave)(channel_name=self.channel_name)
         _announce_presence(self.channel_layer)
 
-    # One thread hop each: connecting a room full of boards at once (a server
-    # restart) is bound by these calls, which run one at a time.
-    @staticmethod
-    def _roles(user: Any) -> tuple[bool, bool]:
-        if user is None or not selectors.may_watch_board(user):
-            return False, False
-        return True, selectors.may_acknowledge(user)
-
+    # One thread hop each (the check, then this): connecting a room full of
+    # boards at once (a server restart) is bound by these calls, which run one at a time.
     def _join(self) -> int | None:
         services.presence_join(user=self.user, channel_name=self.channel_name)
         return selectors.last_event_id()
@@ -115,15 +135,13 @@ class BoardConsumer(AsyncWebsocketConsumer):
     # --- from the client ----------------------------------------------------------
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if self.flooded:
+        if self.closing:
             return  # closing; what is still in flight is dropped
         if not self._within_rate():
             # One client must not keep the consumer's loop and database busy
             # for every other board in this process.
-            self.flooded = True
             logger.warning("board: a client sent too many messages; closing its socket")
-            await self.send(text_data=_error("rate_limited", _("Too many messages; reconnect in a moment.")))
-            await self.close(code=4429)
+            await self._close_with("rate_limited", _("Too many messages; reconnect in a moment."), CLOSE_RATE_LIMITED)
             return
         if text_data is not None and len(text_data) > settings.BOARD_MESSAGE_MAX_CHARS:
             await self.send(text_data=_error("too_large", _("This message is too large.")))
@@ -171,13 +189,61 @@ class BoardConsumer(AsyncWebsocketConsumer):
         if not self.may_ack:
             await self.send(text_data=_error("forbidden", _("Your role may not acknowledge alerts.")))
             return
-        try:
-            _alert, won = await database_sync_to_async(services.alert_acknowledge)(actor=self.user, alert_id=alert_id)
-        except services.AlertNotFound:
+        check, won = await database_sync_to_async(self._acknowledge_if_allowed)(alert_id)
+        if check.close_code is not None:
+            await self._end(check.close_code)
+        elif not check.may_ack:
+            await self.send(text_data=_error("forbidden", _("Your role may not acknowledge alerts.")))
+        elif won is None:
             await self.send(text_data=_error("not_found", _("No such alert.")))
+        else:
+            # Everyone, this client included, closes the pop-up on `alert.acknowledged`.
+            await self.send(text_data=json.dumps({"type": "ack_result", "alert": alert_id, "won": won}))
+
+    def _acknowledge_if_allowed(self, alert_id: int) -> tuple[SocketCheck, bool | None]:
+        # The right checked in the same hop as the acknowledgement: a login
+        # that ended a moment ago, before its notice came, acknowledges nothing.
+        check = socket_check(credential=self.credential, user_id=self.user.pk)
+        self.may_ack = check.may_ack
+        if check.close_code is not None or not check.may_ack:
+            return check, None
+        try:
+            _alert, won = services.alert_acknowledge(actor=check.user, alert_id=alert_id)
+        except services.AlertNotFound:
+            return check, None
+        return check, won
+
+    # --- the right to stay -------------------------------------------------------------
+
+    async def board_recheck(self, message: dict[str, Any]) -> None:
+        """The user's login or roles changed somewhere (realtime.signals)."""
+        if self.user is None or self.closing:
+            return  # refused or closing already
+        ended = message.get("ended_session")
+        if ended is not None and ended == self.session_digest:
+            await self._end(CLOSE_SIGNED_OUT)  # this session is logging out, and is gone in a moment
             return
-        # Everyone, this client included, closes the pop-up on `alert.acknowledged`.
-        await self.send(text_data=json.dumps({"type": "ack_result", "alert": alert_id, "won": won}))
+        await self._recheck()
+
+    async def _recheck(self) -> None:
+        check = await database_sync_to_async(socket_check)(credential=self.credential, user_id=self.user.pk)
+        if check.close_code is not None:
+            await self._end(check.close_code)
+        else:
+            self.may_ack = check.may_ack
+
+    async def _end(self, code: int) -> None:
+        if code == CLOSE_SIGNED_OUT:
+            await self._close_with("signed_out", _("You are signed out. Sign in again to watch the board."), code)
+        else:
+            await self._close_with("role_changed", _("Your role no longer lets you watch the board."), code)
+
+    async def _close_with(self, error: str, detail: str, code: int) -> None:
+        if self.closing:
+            return
+        self.closing = True
+        await self.send(text_data=_error(error, detail))
+        await self.close(code=code)
 
     # --- the stream (callers hold self.lock) -------------------------------------------
 
@@ -244,10 +310,16 @@ class BoardConsumer(AsyncWebsocketConsumer):
         # connected together (a server restart) then do not all read the
         # table in the same millisecond, every interval.
         delay = settings.BOARD_HEARTBEAT_SECONDS * random.uniform(0.5, 1.0)
-        while True:
+        beats = 0
+        while not self.closing:
             await asyncio.sleep(delay)
             delay = settings.BOARD_HEARTBEAT_SECONDS
+            beats += 1
             try:
+                if beats % RECHECK_EVERY_BEATS == 0:
+                    await self._recheck()
+                    if self.closing:
+                        return
                 head = await _table_head()
                 async with self.lock:
                     if self.streaming and head is not None and (self.position or 0) < head:

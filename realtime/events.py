@@ -10,7 +10,13 @@ Besides events, the board socket carries a few control messages, listed in
 """
 
 # An alert's whole state is in `alert.raised`; the others carry what changed.
-ALERT_RAISED_FIELDS = ("id", "kind", "level", "raised_at", "sound_count", "data")
+# One alert stands for one reason (its kind and the order in its data, see
+# realtime.services.alert_reason): a repeat while it is open sends
+# `alert.raised` again with the same id and the new state (`count` reports so
+# far, the latest `data`), which a board applies as it applies a new one, by id.
+# Not `alert.repeated`: a board applies only its sound_count, and the pop-up
+# would keep the old data (a problem on site that became an emergency).
+ALERT_RAISED_FIELDS = ("id", "kind", "level", "raised_at", "sound_count", "count", "data")
 ALERT_ACKNOWLEDGED_FIELDS = ("id", "by", "by_name", "at", "ack_seconds")
 ALERT_REPEATED_FIELDS = ("id", "sound_count")
 ALERT_ESCALATED_FIELDS = ("id", "level", "escalated_at", "to_role")
@@ -45,4 +51,21 @@ CONTROL_MESSAGES = ("resync", "ping", "pong", "presence", "ack_result", "error")
 # Client to server: resume, ack, ping.
 CLIENT_MESSAGES = ("resume", "ack", "ping")
 
+# Close codes of the board socket; before closing, the server sends the error
+# message named here, so the page can say why. A handshake that is refused
+# (no login, no board role, a foreign origin) is an HTTP 403 instead.
+CLOSE_SIGNED_OUT = 4401  # "signed_out": the login ended (logout, token revoked, session
+#                          expired, user deactivated or deleted); a reconnect is refused
+CLOSE_FORBIDDEN = 4403  # "role_changed": the user's roles no longer include a board role
+CLOSE_RATE_LIMITED = 4429  # "rate_limited": too many messages
+CLOSE_TOO_BIG = 1009  # "too_large": a frame or message over Daphne's limit (1 MiB)
+
 BOARD_GROUP = "board"
+
+
+def board_user_group(user_id: int) -> str:
+    """The channel-layer group of one user's board sockets, in every process.
+    realtime.services.board_sockets_recheck sends it {"type": "board.recheck"}
+    when the user's login or roles change, with "ended_session" (a digest of
+    the session key) on a logout; never a client message."""
+    return f"board.user.{int(user_id)}"

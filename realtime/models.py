@@ -36,15 +36,21 @@ class Event(models.Model):
 
 class Alert(models.Model):
     """Something a dispatcher must answer: pops up with a sound on every board
-    until the first dispatcher acknowledges it."""
+    until the first dispatcher acknowledges it. One open alert per reason: a
+    repeat while it is open counts and updates it instead of popping up again."""
 
     class Level(models.TextChoices):
         NORMAL = "normal", _("Normal")
         ESCALATED = "escalated", _("Escalated to the dispatch lead")
 
     kind = models.CharField(_("kind"), max_length=60)
+    # What the alert is about: its kind and the order in its data
+    # (realtime.services.alert_reason). Empty on alerts older than the rule.
+    reason = models.CharField(_("reason"), max_length=100, blank=True, default="", editable=False)
     data = models.JSONField(_("data"), default=dict)
     raised_at = models.DateTimeField(_("raised at"), default=timezone.now)
+    count = models.PositiveIntegerField(_("times raised"), default=1)
+    last_raised_at = models.DateTimeField(_("last raised at"), default=timezone.now)
     level = models.CharField(_("level"), max_length=20, choices=Level.choices, default=Level.NORMAL)
     last_sounded_at = models.DateTimeField(_("last sounded at"), default=timezone.now)
     sound_count = models.PositiveIntegerField(_("times sounded"), default=1)
@@ -61,6 +67,14 @@ class Alert(models.Model):
         verbose_name = _("alert")
         verbose_name_plural = _("alerts")
         indexes = [models.Index(fields=["acknowledged_at", "raised_at"])]
+        constraints = [
+            # The rule "one open alert per reason", kept by the database too:
+            # raise_alerts looks the open one up under the publishing lock.
+            models.UniqueConstraint(
+                fields=["reason"], condition=models.Q(acknowledged_at__isnull=True) & ~models.Q(reason=""),
+                name="realtime_alert_one_open_per_reason",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.id} {self.kind}"
@@ -74,6 +88,8 @@ class Alert(models.Model):
             "level": self.level,
             "raised_at": self.raised_at.isoformat(),
             "sound_count": self.sound_count,
+            "count": self.count,
+            "last_raised_at": self.last_raised_at.isoformat(),
             "escalated_at": self.escalated_at.isoformat() if self.escalated_at else None,
             "data": self.data,
         }

@@ -31,10 +31,18 @@ def open_alerts() -> list[Alert]:
     return list(Alert.objects.filter(acknowledged_at__isnull=True).order_by("raised_at", "id"))
 
 
-def _in_roles(user: AbstractBaseUser | AnonymousUser, roles: list[str]) -> bool:
+def _roles_held(user: AbstractBaseUser | AnonymousUser, roles: list[str]) -> set[str]:
+    """Which of these roles (groups) the user holds; all of them for a
+    superuser, none for an anonymous or inactive user."""
     if not user.is_authenticated or not user.is_active:
-        return False
-    return user.is_superuser or user.groups.filter(name__in=roles).exists()
+        return set()
+    if user.is_superuser:
+        return set(roles)
+    return set(user.groups.filter(name__in=roles).values_list("name", flat=True))
+
+
+def _in_roles(user: AbstractBaseUser | AnonymousUser, roles: list[str]) -> bool:
+    return bool(_roles_held(user, roles))
 
 
 def may_watch_board(user: AbstractBaseUser | AnonymousUser) -> bool:
@@ -45,6 +53,15 @@ def may_watch_board(user: AbstractBaseUser | AnonymousUser) -> bool:
 def may_acknowledge(user: AbstractBaseUser | AnonymousUser) -> bool:
     """Whether the user may acknowledge alerts (a supervisor watches, a dispatcher answers)."""
     return _in_roles(user, settings.ALERT_ACK_ROLES)
+
+
+def board_rights(user: AbstractBaseUser | AnonymousUser) -> tuple[bool, bool]:
+    """`may_watch_board` and `may_acknowledge` in one query, for a board
+    socket that checks both again while it is open. Acknowledging needs
+    watching: a socket is closed when its user may not watch."""
+    held = _roles_held(user, [*settings.BOARD_ROLES, *settings.ALERT_ACK_ROLES])
+    may_watch = bool(held & set(settings.BOARD_ROLES))
+    return may_watch, may_watch and bool(held & set(settings.ALERT_ACK_ROLES))
 
 
 def board_presence() -> list[dict[str, str]]:

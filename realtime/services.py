@@ -1,6 +1,7 @@
-"""Publishing, alerts and board presence: the only code that writes realtime's
-tables. Domain services call `publish` and `raise_alert` inside their own
-transaction; realtime imports nothing from the domain apps."""
+"""Publishing, alerts, board presence and the notices to a user's board
+sockets: the only code that writes realtime's tables. Domain services call
+`publish` and `raise_alert` inside their own transaction; realtime imports
+nothing from the domain apps."""
 
 import asyncio
 import datetime
@@ -17,7 +18,8 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from realtime.events import BOARD_GROUP, EVENT_TYPES
+from realtime.auth import session_digest
+from realtime.events import BOARD_GROUP, EVENT_TYPES, board_user_group
 from realtime.models import Alert, BoardPresence, Event
 
 logger = logging.getLogger(__name__)
@@ -142,28 +144,68 @@ async def _flush(loop: asyncio.AbstractEventLoop) -> None:
 # --- Alerts ---------------------------------------------------------------------------
 
 
+def alert_reason(kind: str, data: dict[str, Any]) -> str:
+    """What an alert is about, for "one open alert per reason": its kind and
+    the order its data names (`id`, as in every order's event data), or the
+    kind alone for an alert about no order (one summary of a kind at a time)."""
+    # realtime knows no domain model: the kind and the data are all it reads.
+    order_id = data.get("id")
+    return kind if order_id is None else f"{kind}:{order_id}"[:100]
+
+
 def raise_alert(*, kind: str, data: dict[str, Any]) -> Alert:
     """Raise an alert on every board (pop-up and sound) and publish
-    `alert.raised`. Call it inside the transaction that made the reason for it,
-    like `publish`. Raises ValueError when `data` is not plain JSON."""
+    `alert.raised`; while an alert for the same reason (`alert_reason`) is
+    still open, update that one instead. Call it inside the transaction that
+    made the reason for it, like `publish`. Raises ValueError when `data` is
+    not plain JSON."""
     return raise_alerts(kind=kind, datas=[data])[0]
 
 
 def raise_alerts(*, kind: str, datas: list[dict[str, Any]]) -> list[Alert]:
     """`raise_alert` for many reasons at once (a scheduler pass finding
-    thousands of overdue orders): one alert each, in the order given, in a
-    fixed number of statements. Same contract and errors."""
+    thousands of overdue orders), in a fixed number of statements; returns
+    each item's alert in the order given. A reason with an open alert, or
+    given twice, gets one alert: its `count` goes up, its `data` becomes the
+    latest, and `alert.raised` goes out again with its id and new state (the
+    board replaces the pop-up it shows; one worker pressing "emergency" 30
+    times is one pop-up). Same contract and errors as `raise_alert`."""
     for data in datas:
         json.dumps(data)
     if not datas:
         return []
+    reasons = [alert_reason(kind, data) for data in datas]
     with transaction.atomic(savepoint=False):
+        # The publishing turn before reading the open alerts: raisers take
+        # turns, so two that raise for one reason at once do not both find
+        # none and insert (the constraint would fail the second's whole use
+        # case). The turn before the rows, as everywhere.
+        _take_publish_turn()
         now = timezone.now()
-        alerts = Alert.objects.bulk_create(
-            [Alert(kind=kind, data=data, raised_at=now, last_sounded_at=now) for data in datas]
-        )
-        publish_many("alert.raised", [alert.as_data() for alert in alerts])
-    return alerts
+        open_ones = {
+            alert.reason: alert
+            for alert in Alert.objects.select_for_update().filter(acknowledged_at__isnull=True, reason__in=set(reasons))
+        }
+        new: list[Alert] = []
+        repeated: dict[str, Alert] = {}
+        for reason, data in zip(reasons, datas, strict=True):
+            alert = open_ones.get(reason)
+            if alert is None:
+                alert = open_ones[reason] = Alert(
+                    kind=kind, reason=reason, data=data, raised_at=now, last_sounded_at=now, last_raised_at=now
+                )
+                new.append(alert)
+            else:
+                alert.count += 1
+                alert.data, alert.last_raised_at = data, now
+                if alert.pk is not None:
+                    repeated[reason] = alert
+        Alert.objects.bulk_create(new)
+        Alert.objects.bulk_update(list(repeated.values()), ["count", "data", "last_raised_at"])
+        # One event per alert, with its state after all of this call's items.
+        changed = {alert.reason: alert for alert in [*new, *repeated.values()]}
+        publish_many("alert.raised", [changed[reason].as_data() for reason in dict.fromkeys(reasons)])
+    return [open_ones[reason] for reason in reasons]
 
 
 def alert_acknowledge(*, actor: AbstractBaseUser, alert_id: int) -> tuple[Alert, bool]:
@@ -273,6 +315,58 @@ def alerts_tick(*, now: datetime.datetime | None = None) -> dict[str, int]:
                 publish("alert.repeated", {"id": alert.pk, "sound_count": alert.sound_count + 1})
                 done["repeated"] += 1
     return done
+
+
+# --- A user's board sockets ---------------------------------------------------------
+
+
+def board_sockets_recheck(*, user_id: int, ended_session: str | None = None) -> None:
+    """After the current transaction commits (at once outside one), tell every
+    board socket of this user, in every process, to check whether it may stay
+    open (realtime.auth.socket_check): a socket closes when its token was
+    deleted, its session ended, its user was deactivated or deleted, or lost
+    the board roles. `ended_session`, the key of a session being logged out,
+    closes that session's sockets without a check: Django deletes the session
+    only after telling that it logs out. Called by realtime.signals.
+    Raises nothing of its own."""
+    message: dict[str, Any] = {"type": "board.recheck"}
+    if ended_session:
+        message["ended_session"] = session_digest(ended_session)
+    group = board_user_group(user_id)
+    # After commit: a socket that checked before would find the old rights.
+    transaction.on_commit(lambda: _send_to_group(group, message))
+
+
+# Notices handed to the server's loop, kept until sent (a task nobody holds may be collected).
+_notices: set[asyncio.Task] = set()
+
+
+def _send_to_group(group: str, message: dict[str, Any]) -> None:
+    # A notice that is lost (a layer that is down) costs the sockets the
+    # wait for their periodic check, never the change that sent it.
+    loop = _server_loop()
+    if loop is not None:
+        try:
+            loop.call_soon_threadsafe(_spawn_notice, loop, group, message)
+            return
+        except RuntimeError:  # the loop has closed
+            pass
+    try:
+        async_to_sync(get_channel_layer().group_send)(group, message)
+    except Exception:  # noqa: BLE001 - the sockets' periodic check covers it
+        logger.warning("channel layer unavailable; board sockets wait for their periodic check")
+
+
+def _spawn_notice(loop: asyncio.AbstractEventLoop, group: str, message: dict[str, Any]) -> None:
+    async def send() -> None:
+        try:
+            await get_channel_layer().group_send(group, message)
+        except Exception:  # noqa: BLE001 - the sockets' periodic check covers it
+            logger.warning("channel layer unavailable; board sockets wait for their periodic check")
+
+    task = loop.create_task(send())
+    _notices.add(task)
+    task.add_done_callback(_notices.discard)
 
 
 # --- Board presence -----------------------------------------------------------------

@@ -126,7 +126,14 @@ def overdue_mark(*, now: datetime.datetime | None = None) -> dict[str, int]:
     it. Each new mark raises an `order.overdue` alert naming the role; an order
     that passed several levels since the last pass (a scheduler that was
     stopped) gets all their marks but one alert, at the highest level, so a
-    board is not flooded with three pop-ups for one order.
+    board is not flooded with three pop-ups for one order. For the same
+    reason, an order whose overdue alert is still open (nobody acknowledged
+    it) has that alert updated to the new level or stage, not a second one
+    (realtime.services.raise_alerts: one open alert per reason and order).
+    Alerts stay one per order, not one summary per pass as subscriptions'
+    failures: each names the order a dispatcher must act on and the level
+    it reached, its red mark points to it, and acknowledging it says that
+    someone took that order.
     Reads the stored deadlines (`deadlines_refresh` first). Returns the
     number of marks made per level. Raises nothing of its own."""
     now = now or timezone.now()
@@ -207,8 +214,9 @@ def _mark_batch(due: dict[tuple[int, str], _Due], *, now: datetime.datetime) -> 
 
 
 def _overdue_alerts_raise(datas: list[dict]) -> list[int]:
-    """Raise one `order.overdue` alert per item, in a fixed number of
-    statements a batch; returns their ids in the items' order."""
+    """Raise one `order.overdue` alert per item (or update the order's open
+    one), in a fixed number of statements a batch; returns their ids in the
+    items' order."""
     return [alert.pk for alert in raise_alerts(kind=OVERDUE_ALERT, datas=datas)]
 
 

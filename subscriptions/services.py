@@ -10,6 +10,7 @@ inserts and the other gets IntegrityError and does nothing.
 import datetime
 import itertools
 import logging
+from dataclasses import dataclass
 
 from dateutil.rrule import rrulestr
 from django.conf import settings
@@ -177,9 +178,10 @@ def subscriptions_schedule(*, now: datetime.datetime | None = None, calendar: Wo
     SUBSCRIPTION_LEAD_HOURS, once: the occurrence row (unique per subscription
     and time) is inserted in the order's transaction. An occurrence on a
     closure day is recorded as skipped; one the resident can no longer have
-    (card expired, moved away) is recorded as not ordered, with an alert to
-    the dispatchers. Occurrences that passed while paused or while the
-    scheduler was down are not made up. Returns counts per outcome.
+    (card expired, moved away) is recorded as not ordered, and the pass's
+    occurrences not ordered make one alert to the dispatchers
+    (`_not_ordered_alert_raise`). Occurrences that passed while paused or
+    while the scheduler was down are not made up. Returns counts per outcome.
     Raises nothing of its own."""
     now = now or timezone.now()
     calendar = calendar or WorkingCalendar.load()
@@ -196,47 +198,90 @@ def subscriptions_schedule(*, now: datetime.datetime | None = None, calendar: Wo
         SubscriptionOccurrence.objects.filter(subscription__in=active, occurs_at__gt=now, occurs_at__lte=until)
         .values_list("subscription_id", "occurs_at")
     )
+    not_ordered: list[_NotOrdered] = []
     for subscription in active:
         for occurs_at in occurrences_between(subscription, now, until):
             if (subscription.pk, occurs_at) in done:
                 continue
-            outcome = _occurrence_take(subscription=subscription, occurs_at=occurs_at, calendar=calendar)
+            outcome, why = _occurrence_take(subscription=subscription, occurs_at=occurs_at, calendar=calendar)
             if outcome:
                 counts[outcome] += 1
+            if outcome == SubscriptionOccurrence.Outcome.FAILED:
+                not_ordered.append(_NotOrdered(subscription.pk, occurs_at, why))
+    _not_ordered_alert_raise(not_ordered)
     return counts
+
+
+@dataclass(frozen=True)
+class _NotOrdered:
+    subscription_id: int
+    occurs_at: datetime.datetime
+    reason: str
+
+
+# Subscriptions named in the alert; `failed` counts them all. The alert goes
+# to every board: a few ids to start from, the occurrences hold the rest.
+_ALERT_SUBSCRIPTIONS_MAX = 20
+
+
+def _not_ordered_alert_raise(not_ordered: list[_NotOrdered]) -> None:
+    """One `subscription.not_ordered` alert for all of a pass's occurrences
+    not ordered: an hourly subscription whose resident's card expired fails
+    every occurrence of the lead time at once, and each was a pop-up with a
+    sound (48 of them). While the alert of an earlier pass is open, this
+    updates it (realtime.services.raise_alert: one open alert per reason).
+    Its own transaction after the occurrences': if the process stops in
+    between, the occurrences are recorded as failed and only the pop-up is
+    missing."""
+    if not not_ordered:
+        return
+    first = min(not_ordered, key=lambda item: (item.occurs_at, item.subscription_id))
+    subscriptions = sorted({item.subscription_id for item in not_ordered})
+    with transaction.atomic():
+        raise_alert(
+            kind=SUBSCRIPTION_ALERT,
+            data={
+                "failed": len(not_ordered),
+                "subscriptions": subscriptions[:_ALERT_SUBSCRIPTIONS_MAX],
+                "subscriptions_count": len(subscriptions),
+                # The first occurrence, in the fields one occurrence's alert had.
+                "subscription": first.subscription_id,
+                "occurs_at": first.occurs_at.isoformat(),
+                "reason": first.reason,
+            },
+        )
 
 
 def _occurrence_take(
     *, subscription: Subscription, occurs_at: datetime.datetime, calendar: WorkingCalendar
-) -> str | None:
+) -> tuple[str | None, str]:
+    # The outcome (None: the subscription is no longer active, or the other
+    # scheduler copy took the occurrence) and, when not ordered, why.
     try:
         with transaction.atomic():
             # Locked and re-read: a pause committed since we listed it wins.
             current = Subscription.objects.select_for_update().filter(pk=subscription.pk).values_list("status", flat=True).first()
             if current != Subscription.Status.ACTIVE:
-                return None
+                return None, ""
             occurrence = SubscriptionOccurrence.objects.create(
                 subscription=subscription, occurs_at=occurs_at, outcome=SubscriptionOccurrence.Outcome.ORDERED
             )
             if calendar.is_closed(timezone.localtime(occurs_at, calendar.tz).date()):
                 _occurrence_close(occurrence, SubscriptionOccurrence.Outcome.SKIPPED_CLOSURE, _("The department is closed."))
-                return occurrence.outcome
+                return occurrence.outcome, ""
             try:
                 # A savepoint of its own: a refused order leaves the occurrence row.
                 with transaction.atomic():
                     order = _occurrence_order(subscription, occurs_at)
             except DomainError as exc:
                 _occurrence_close(occurrence, SubscriptionOccurrence.Outcome.FAILED, str(exc.message)[:255])
-                raise_alert(
-                    kind=SUBSCRIPTION_ALERT,
-                    data={"subscription": subscription.pk, "occurs_at": occurs_at.isoformat(), "reason": str(exc.message)},
-                )
-                return occurrence.outcome
+                # Alerted with the pass's others once the pass is through.
+                return occurrence.outcome, str(exc.message)
             SubscriptionOccurrence.objects.filter(pk=occurrence.pk).update(order=order)
-            return SubscriptionOccurrence.Outcome.ORDERED
+            return SubscriptionOccurrence.Outcome.ORDERED, ""
     except IntegrityError:
         # The other scheduler copy took this occurrence: its order is the one.
-        return None
+        return None, ""
 
 
 def _occurrence_close(occurrence: SubscriptionOccurrence, outcome: str, reason: str) -> None:

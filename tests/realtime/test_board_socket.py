@@ -20,23 +20,27 @@ async def _refused(path: str, headers: list) -> bool:
     return not connected
 
 
+# The board page's own origin, as a browser on it sends it.
+SAME_ORIGIN = [(b"origin", b"http://127.0.0.1:8000"), (b"host", b"127.0.0.1:8000")]
+
+
 async def test_it_refuses_anonymous_connections(board):
-    assert await _refused("/ws/board/", [(b"origin", b"http://127.0.0.1:8000")])
+    assert await _refused("/ws/board/", SAME_ORIGIN)
 
 
 async def test_it_refuses_an_unknown_token(board):
-    assert await _refused("/ws/board/?token=not-a-token", [(b"origin", b"http://127.0.0.1:8000")])
+    assert await _refused("/ws/board/?token=not-a-token", SAME_ORIGIN)
 
 
 @pytest.mark.parametrize("role", ["front_desk", "field_worker", "finance", "nobody"])
 async def test_it_refuses_roles_that_do_not_watch_the_board(role, token_for):
     key = await database_sync_to_async(token_for)(role)
-    assert await _refused(f"/ws/board/?token={key}", [(b"origin", b"http://127.0.0.1:8000")])
+    assert await _refused(f"/ws/board/?token={key}", SAME_ORIGIN)
 
 
 async def test_it_refuses_a_foreign_or_missing_origin(token_for):
     key = await database_sync_to_async(token_for)("dispatcher")
-    assert await _refused(f"/ws/board/?token={key}", [(b"origin", b"http://evil.example")])
+    assert await _refused(f"/ws/board/?token={key}", [(b"origin", b"http://evil.example"), (b"host", b"127.0.0.1:8000")])
     assert await _refused(f"/ws/board/?token={key}", [])
 
 
