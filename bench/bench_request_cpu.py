@@ -93,8 +93,11 @@ def run_product(env: dict, tmp: Path, orders: int) -> list[dict]:
                       desk)
         ids: list[int] = []
         workers: dict[int, int] = {}
-        end = time.time() - 300
-        times = {"actual_start": _iso(end - 3600), "actual_end": _iso(end)}
+
+        def times() -> dict:
+            # Between the order's collection (a phase ago) and now.
+            now = time.time()
+            return {"actual_start": _iso(now - 60), "actual_end": _iso(now)}
 
         def intake(person):
             body = expect(*conn.call("POST", "/api/v1/orders/", {
@@ -119,7 +122,7 @@ def run_product(env: dict, tmp: Path, orders: int) -> list[dict]:
             phase("collect", pid, ids, lambda pk: expect(*conn.call(
                 "POST", f"/api/v1/orders/{pk}/collect/", {}, desk), 200)),
             phase("return", pid, ids, lambda pk: expect(*conn.call(
-                "POST", f"/api/v1/orders/{pk}/return_order/", times, desk), 200)),
+                "POST", f"/api/v1/orders/{pk}/return_order/", times(), desk), 200)),
             phase("follow-up call", pid, ids, lambda pk: expect(*conn.call(
                 "POST", "/api/v1/followups/", {"order": pk, "result": "reached", "quality": 5, "satisfied": True},
                 desk), 201)),

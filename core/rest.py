@@ -76,6 +76,19 @@ class EmptyInput(serializers.Serializer):
         cls(data=request.data).is_valid(raise_exception=True)
 
 
+class DateTimeInput(serializers.DateTimeField):
+    """DRF's date-time field for a time a person gives, with a local time no
+    datetime can hold in UTC (year 1, east of UTC) refused as out of range
+    (400) instead of DRF's OverflowError (500). Whether the time makes sense
+    is the service's rule (core.times)."""
+
+    def enforce_timezone(self, value):
+        try:
+            return super().enforce_timezone(value)
+        except OverflowError:
+            self.fail("overflow")
+
+
 class FieldsBuiltOnce:
     """For a ModelSerializer on a hot path: its fields are worked out from the
     model once per class, not on every instance (DRF rebuilds them each time,

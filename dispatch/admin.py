@@ -1,4 +1,8 @@
+from operator import attrgetter
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
 
 from core.admin import AppendOnlyAdmin, NeverDeleted, ReadOnlyAdmin
 from dispatch.models import (
@@ -13,6 +17,50 @@ from dispatch.models import (
     Skill,
     Worker,
 )
+from dispatch.services import resident_accesses_record
+
+
+class ResidentReadsRecorded:
+    """For an admin whose pages show a resident's data: each page that shows
+    it is in the access log, as every read through the API and the screens
+    is (the admin is one more door). `resident_of` leads from a row to its
+    resident ("" : the row is one); `list_shows_residents`: the list page
+    shows them too, each then counted as found in a search."""
+
+    resident_of = ""
+    list_shows_residents = False
+
+    def _record(self, request: HttpRequest, rows: Any, action: str) -> None:
+        residents: list[Resident] = [attrgetter(self.resident_of)(row) if self.resident_of else row for row in rows]
+        resident_accesses_record(actor=request.user, residents=residents, action=action)
+
+    def _shown(self, response: HttpResponse, key: str) -> Any:
+        # A page the admin rendered (not a redirect after a save, not a refusal).
+        if response.status_code != 200:
+            return None
+        return (getattr(response, "context_data", None) or {}).get(key)
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        response = super().changelist_view(request, extra_context)
+        changelist = self._shown(response, "cl")
+        if self.list_shows_residents and changelist is not None:
+            self._record(request, changelist.result_list, ResidentAccess.Action.SEARCH)
+        return response
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: dict | None = None) -> HttpResponse:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        original = self._shown(response, "original")
+        if original is not None:
+            self._record(request, [original], ResidentAccess.Action.VIEW)
+        return response
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: dict | None = None) -> HttpResponse:
+        response = super().history_view(request, object_id, extra_context)
+        shown = self._shown(response, "object")
+        if shown is not None:
+            self._record(request, [shown], ResidentAccess.Action.VIEW)
+        return response
 
 
 @admin.register(ServiceArea)
@@ -62,8 +110,11 @@ class EmergencyContactInline(admin.TabularInline):
 
 
 @admin.register(Resident)
-class ResidentAdmin(NeverDeleted, admin.ModelAdmin):
-    """A resident who leaves is made inactive or anonymised, never deleted."""
+class ResidentAdmin(ResidentReadsRecorded, NeverDeleted, admin.ModelAdmin):
+    """A resident who leaves is made inactive or anonymised, never deleted.
+    Every page of residents is in the access log (ResidentReadsRecorded)."""
+
+    list_shows_residents = True
 
     list_display = ["name", "area", "card_number", "card_valid_until", "active"]
     list_filter = ["area", "active"]
@@ -72,7 +123,10 @@ class ResidentAdmin(NeverDeleted, admin.ModelAdmin):
 
 
 @admin.register(IntakeRecord)
-class IntakeRecordAdmin(AppendOnlyAdmin, admin.ModelAdmin):
+class IntakeRecordAdmin(ResidentReadsRecorded, AppendOnlyAdmin, admin.ModelAdmin):
+    # Its page shows the resident, the caller's phone and the notes.
+    resident_of = "resident"
+
     list_display = ["created_at", "outcome", "channel", "service", "created_by"]
     list_filter = ["outcome", "channel"]
     date_hierarchy = "created_at"

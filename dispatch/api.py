@@ -9,7 +9,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.rest import ActionPermissions, EmptyInput, IdRelatedField, JSONParser
+from core.rest import ActionPermissions, DateTimeInput, EmptyInput, IdRelatedField, JSONParser
 from dispatch import selectors, services
 from dispatch.models import (
     Channel,
@@ -235,6 +235,8 @@ class IntakeCreateSerializer(serializers.ModelSerializer):
     no_card_action = serializers.ChoiceField(
         choices=[c for c in IntakeRecord.NoCardAction.choices if c[0]], required=False
     )
+    home_visit_at = DateTimeInput(required=False, allow_null=True,
+                                  label=IntakeRecord._meta.get_field("home_visit_at").verbose_name)
 
     class Meta:
         model = IntakeRecord
@@ -248,7 +250,26 @@ class IntakeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = IntakeSerializer
     permission_classes = [ActionPermissions]
     action_permissions = {"create": ["dispatch.add_intakerecord"], "*": ["dispatch.view_intakerecord"]}
-    queryset = IntakeRecord.objects.select_related("area", "order")
+    queryset = IntakeRecord.objects.select_related("area", "order", "resident")
+
+    # An intake shows what its resident asked and said: a read of the record,
+    # in the access log as every other door's reads are.
+
+    def retrieve(self, request, *args, **kwargs):
+        record = self.get_object()
+        services.resident_accesses_record(
+            actor=request.user, residents=[record.resident], action=ResidentAccess.Action.VIEW
+        )
+        return Response(self.get_serializer(record).data)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None and self.action == "list":
+            services.resident_accesses_record(
+                actor=self.request.user, residents=[record.resident for record in page],
+                action=ResidentAccess.Action.SEARCH,
+            )
+        return page
 
     @extend_schema(request=IntakeCreateSerializer, responses={201: IntakeSerializer})
     def create(self, request, *args, **kwargs):

@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
-from core.models import AppendOnly
+from core.models import AppendOnly, NameOrAddress, TypedLine, TypedText
+from core.text import LONG_TEXT_LENGTH, NOTE_LENGTH
 
 
 class Channel(models.TextChoices):
@@ -31,7 +32,7 @@ class ServiceArea(models.Model):
     """A community area. `served` areas are ours; the others are listed so a
     caller from there can be given their community office's phone."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = NameOrAddress(_("name"), max_length=100, unique=True)
     office_phone = PhoneNumberField(_("community office phone"))
     served = models.BooleanField(_("served by this department"), default=True)
 
@@ -46,7 +47,7 @@ class ServiceArea(models.Model):
 
 class Skill(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    name = NameOrAddress(_("name"), max_length=100)
 
     class Meta:
         ordering = ["code"]
@@ -68,10 +69,10 @@ class ServiceItem(models.Model):
         SPECIAL = "special", _("Special service")
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=120)
-    name_en = models.CharField(_("name in English"), max_length=120, blank=True)
-    standard = models.TextField(_("service standard"), blank=True)
-    procedure = models.TextField(_("procedure"), blank=True)
+    name = NameOrAddress(_("name"), max_length=120)
+    name_en = NameOrAddress(_("name in English"), max_length=120, blank=True)
+    standard = TypedText(_("service standard"), max_length=LONG_TEXT_LENGTH, blank=True)
+    procedure = TypedText(_("procedure"), max_length=LONG_TEXT_LENGTH, blank=True)
     category = models.CharField(
         _("category"), max_length=20, choices=Category.choices, default=Category.ON_DEMAND
     )
@@ -110,7 +111,7 @@ class Worker(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("login"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="worker",
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = NameOrAddress(_("name"), max_length=100)
     phone = PhoneNumberField(_("phone"))
     skills = models.ManyToManyField(Skill, verbose_name=_("skills"), blank=True, related_name="workers")
     active = models.BooleanField(_("active"), default=True)
@@ -125,8 +126,8 @@ class Worker(models.Model):
 
 
 class PartnerUnit(models.Model):
-    name = models.CharField(_("name"), max_length=120, unique=True)
-    contact_person = models.CharField(_("contact person"), max_length=100)
+    name = NameOrAddress(_("name"), max_length=120, unique=True)
+    contact_person = NameOrAddress(_("contact person"), max_length=100)
     phone = PhoneNumberField(_("phone"))
     phone_alt = PhoneNumberField(_("second phone"), blank=True)
     services = models.ManyToManyField(
@@ -144,13 +145,13 @@ class PartnerUnit(models.Model):
 
 
 class Resident(models.Model):
-    name = models.CharField(_("name"), max_length=100)
-    address = models.CharField(_("address"), max_length=255)
+    name = NameOrAddress(_("name"), max_length=100)
+    address = NameOrAddress(_("address"), max_length=255)
     area = models.ForeignKey(ServiceArea, verbose_name=_("service area"), on_delete=models.PROTECT)
     card_number = models.CharField(_("service card number"), max_length=40, blank=True)
     card_valid_until = models.DateField(_("service card valid until"), null=True, blank=True)
-    access_notes = models.TextField(_("access notes"), blank=True)
-    health_notes = models.TextField(_("health notes"), blank=True)
+    access_notes = TypedText(_("access notes"), max_length=NOTE_LENGTH, blank=True)
+    health_notes = TypedText(_("health notes"), max_length=NOTE_LENGTH, blank=True)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -180,7 +181,7 @@ class Resident(models.Model):
 class ResidentPhone(models.Model):
     resident = models.ForeignKey(Resident, related_name="phones", on_delete=models.CASCADE)
     number = PhoneNumberField(_("phone"), db_index=True)
-    label = models.CharField(_("label"), max_length=40, blank=True)
+    label = TypedLine(_("label"), max_length=40, blank=True)
     is_primary = models.BooleanField(_("primary"), default=False)
 
     class Meta:
@@ -206,6 +207,8 @@ class ResidentAccess(AppendOnly, models.Model):
         VIEW = "view", _("Opened the record")
         SEARCH = "search", _("Found in a search")
         EXPORT = "export", _("Exported the data")
+        # On paper (a work order, a day's list, the follow-up sheet): it leaves the desk.
+        PRINT = "print", _("Printed on paper")
         ANONYMISE = "anonymise", _("Anonymised")
 
     resident = models.ForeignKey("Resident", on_delete=models.PROTECT, related_name="accesses")
@@ -224,8 +227,8 @@ class ResidentAccess(AppendOnly, models.Model):
 
 class EmergencyContact(models.Model):
     resident = models.ForeignKey(Resident, related_name="emergency_contacts", on_delete=models.CASCADE)
-    name = models.CharField(_("name"), max_length=100)
-    relation = models.CharField(_("relation"), max_length=40)
+    name = NameOrAddress(_("name"), max_length=100)
+    relation = TypedLine(_("relation"), max_length=40)
     phone = PhoneNumberField(_("phone"))
 
     class Meta:
@@ -265,7 +268,7 @@ class IntakeRecord(models.Model):
     service = models.ForeignKey(
         ServiceItem, verbose_name=_("service"), null=True, blank=True, on_delete=models.PROTECT
     )
-    referred_to = models.CharField(_("referred to"), max_length=255, blank=True)
+    referred_to = TypedLine(_("referred to"), max_length=255, blank=True)
     area = models.ForeignKey(
         ServiceArea, verbose_name=_("caller's area"), null=True, blank=True, on_delete=models.PROTECT
     )
@@ -274,7 +277,7 @@ class IntakeRecord(models.Model):
         blank=True, default="",
     )
     home_visit_at = models.DateTimeField(_("home visit at"), null=True, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = TypedText(_("notes"), max_length=NOTE_LENGTH, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("taken by"), on_delete=models.PROTECT, related_name="+"
     )

@@ -15,7 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import Forbidden, InvalidInput, NotFound
+from core.errors import InvalidInput, NotFound
+from core.roles import require_perm
+from core.text import has_control_characters
+from core.times import agreed_time_check, time_refused
 from dispatch.models import (
     Channel,
     EmergencyContact,
@@ -30,15 +33,16 @@ from dispatch.models import (
 from dispatch.phones import parse_phone
 
 
-def require_perm(user: AbstractBaseUser, perm: str) -> None:
-    """Raise Forbidden unless the user holds `perm` (through a role)."""
-    if not user.has_perm(perm):
-        raise Forbidden(_("Your role may not do this."))
-
-
 def _required(value: Any, field: str) -> None:
     if value is None or (isinstance(value, str) and not value.strip()):
         raise InvalidInput(_("This field is required."), fields={field: [_("This field is required.")]})
+
+
+def _plain(value: str, field: str) -> None:
+    """A name or an address is printed and read aloud: no control characters."""
+    if has_control_characters(value):
+        message = _("Only letters, digits, spaces and punctuation, please.")
+        raise InvalidInput(message, fields={field: [message]})
 
 
 def resident_create(
@@ -55,10 +59,15 @@ def resident_create(
     health_notes: str = "",
 ) -> Resident:
     """Register a resident with at least one phone; the first is primary unless
-    one is marked. Raises Forbidden, InvalidInput (bad phone, no phone, two primaries)."""
+    one is marked. Raises Forbidden, InvalidInput (bad phone, no phone, two primaries,
+    a control character in a name or the address)."""
     require_perm(actor, "dispatch.add_resident")
     _required(name, "name")
     _required(address, "address")
+    _plain(name, "name")
+    _plain(address, "address")
+    for contact in emergency_contacts or []:
+        _plain(str(contact.get("name", "")), "emergency_contacts")
     if not phones:
         raise InvalidInput(_("At least one phone is required."), fields={"phones": [_("At least one phone is required.")]})
     numbers = [parse_phone(str(p["number"]), field="phones") for p in phones]
@@ -135,15 +144,16 @@ def intake_no_card(
     notes: str = "",
 ) -> IntakeRecord:
     """Record an eligible caller without a service card: invited to apply, or a
-    home visit booked to register them (the visit's time must be in the future).
-    Raises Forbidden, InvalidInput."""
+    home visit booked to register them (the visit's time must be in the
+    future, within AGREED_HORIZON). Raises Forbidden, InvalidInput."""
     if action not in (IntakeRecord.NoCardAction.INVITED, IntakeRecord.NoCardAction.HOME_VISIT):
         raise InvalidInput(_("Choose an invitation or a home visit."), fields={"no_card_action": [_("Choose an invitation or a home visit.")]})
     if action == IntakeRecord.NoCardAction.HOME_VISIT:
         _required(home_visit_at, "home_visit_at")
-        if home_visit_at <= timezone.now():
-            message = _("The home visit must be in the future.")
-            raise InvalidInput(message, fields={"home_visit_at": [message]})
+        now = timezone.now()
+        if home_visit_at <= now:
+            raise time_refused("home_visit_at", _("The home visit must be in the future."))
+        agreed_time_check(field="home_visit_at", value=home_visit_at, now=now)
     else:
         home_visit_at = None
     return _intake(
@@ -238,9 +248,11 @@ def user_language_set(*, actor: AbstractBaseUser, language: str) -> UserPreferen
 
 
 def resident_accesses_record(*, actor: AbstractBaseUser, residents: list[Resident], action: str) -> None:
-    """Append to the access log that `actor` read these residents' records."""
+    """Append to the access log that `actor` read these residents' records:
+    one row per resident per read (a list or a paper may show one twice)."""
+    distinct = {resident.pk: resident for resident in residents if resident is not None}
     ResidentAccess.objects.bulk_create(
-        ResidentAccess(resident=resident, user=actor, action=action) for resident in residents
+        ResidentAccess(resident=resident, user=actor, action=action) for resident in distinct.values()
     )
 
 
@@ -289,8 +301,10 @@ def resident_export(*, actor: AbstractBaseUser, resident_id: int) -> dict[str, A
 
 def resident_anonymise(*, actor: AbstractBaseUser, resident_id: int) -> Resident:
     """A resident who leaves: remove every personal detail but keep the orders,
-    intakes and their history, so the statistics do not change. The board's
-    event log loses the name too. Irreversible. Raises Forbidden, NotFound."""
+    intakes and their history, so the statistics do not change: what was
+    written on the orders, their history, incidents, follow-up calls,
+    complaints and home visits is emptied, and the board's event log loses the
+    name. Irreversible. Raises Forbidden, NotFound."""
     require_perm(actor, "dispatch.anonymise_resident")
     with transaction.atomic():
         resident = Resident.objects.select_for_update().filter(pk=resident_id).first()
@@ -305,10 +319,40 @@ def resident_anonymise(*, actor: AbstractBaseUser, resident_id: int) -> Resident
         resident.phones.all().delete()
         resident.emergency_contacts.all().delete()
         resident.intakes.update(caller_phone="", notes="")
-        resident.orders.update(notes="", remarks="", materials="")
+        _clear_written_about(resident)
         _scrub_from_board_log(old_name, str(label))
         resident_accesses_record(actor=actor, residents=[resident], action=ResidentAccess.Action.ANONYMISE)
     return resident
+
+
+# What the apps above dispatch write about a resident in words, reached from
+# Resident by the names of the relations (dispatch imports none of them, as
+# it reads the orders by `resident.orders`): the relations' path, the lookup
+# back to the resident, and the text fields to empty. Free text may hold
+# anything the resident said (a diagnosis, a neighbour's name), so all of it
+# goes; states, times and fees stay for the statistics.
+_WRITTEN_ABOUT: list[tuple[tuple[str, ...], str, tuple[str, ...]]] = [
+    (("orders",), "resident", ("notes", "remarks", "materials", "closing_reason", "card_override_reason")),
+    # A return's remarks and a cancellation's reason are copied into the history.
+    (("orders", "history"), "order__resident", ("note",)),
+    (("orders", "incidents"), "order__resident", ("note",)),
+    (("orders", "followup_calls"), "order__resident", ("comments", "needs_more_what")),
+    (("orders", "escalations"), "order__resident", ("outcome",)),
+    (("orders", "escalations", "actions"), "escalation__order__resident", ("note",)),
+    (("periodic_visits",), "resident", ("reason", "findings")),
+]
+
+
+def _clear_written_about(resident: Resident) -> None:
+    for path, lookup, fields in _WRITTEN_ABOUT:
+        model: Any = Resident
+        for name in path:
+            model = model._meta.get_field(name).related_model
+        # A queryset update, not save(): the order's history, incidents and a
+        # complaint's actions are append-only records (their save() refuses a
+        # change), and anonymising a leaving resident is the one change they
+        # allow: the record of what happened stays, the personal words go.
+        model._default_manager.filter(**{lookup: resident}).update(**dict.fromkeys(fields, ""))
 
 
 def _scrub_from_board_log(old_name: str, new_name: str) -> None:

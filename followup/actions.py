@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from core.actions import Action
-from core.rest import MAX_ID
+from core.rest import MAX_ID, DateTimeInput
 
 
 def _text(label, max_length: int, *, required: bool = True, **extra) -> serializers.CharField:
@@ -37,7 +37,7 @@ class EscalationResolveInput(serializers.Serializer):
 
 class VisitRecordInput(serializers.Serializer):
     findings = _text(gettext_lazy("Findings"), 4000)
-    visited_at = serializers.DateTimeField(label=gettext_lazy("Visited at"), required=False, allow_null=True,
+    visited_at = DateTimeInput(label=gettext_lazy("Visited at"), required=False, allow_null=True,
                                            default=None)
 
 

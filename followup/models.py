@@ -12,9 +12,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import AppendOnly
+from core.models import AppendOnly, TypedLine, TypedText
+from core.text import LONG_TEXT_LENGTH, NOTE_LENGTH
 from dispatch.models import Resident, Worker
-from workorders.models import WorkOrder
+from workorders.models import WorkOrder, sane_time
 
 
 class NeverDeleted(models.Model):
@@ -46,9 +47,9 @@ class FollowUpCall(NeverDeleted):
         _("quality (1-5)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     satisfied = models.BooleanField(_("satisfied"), null=True, blank=True)
-    comments = models.TextField(_("comments"), blank=True)
+    comments = TypedText(_("comments"), max_length=LONG_TEXT_LENGTH, blank=True)
     needs_more = models.BooleanField(_("needs something else"), default=False)
-    needs_more_what = models.TextField(_("what else is needed"), blank=True)
+    needs_more_what = TypedText(_("what else is needed"), max_length=NOTE_LENGTH, blank=True)
 
     class Meta:
         ordering = ["called_at", "id"]
@@ -94,7 +95,7 @@ class Escalation(NeverDeleted):
         settings.AUTH_USER_MODEL, verbose_name=_("resolved by"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="+",
     )
-    outcome = models.TextField(_("outcome"), blank=True)
+    outcome = TypedText(_("outcome"), max_length=LONG_TEXT_LENGTH, blank=True)
 
     class Meta:
         ordering = ["due_at", "id"]
@@ -129,7 +130,7 @@ class EscalationAction(AppendOnly, models.Model):
         related_name="+",
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.NOTE)
-    note = models.TextField(_("note"), blank=True)
+    note = TypedText(_("note"), max_length=LONG_TEXT_LENGTH, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
@@ -182,7 +183,7 @@ class SpotCheckItem(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     answers_match = models.BooleanField(_("answers match"), null=True, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = TypedText(_("note"), max_length=LONG_TEXT_LENGTH, blank=True)
 
     class Meta:
         ordering = ["spot_check", "position"]
@@ -211,12 +212,12 @@ class PeriodicVisit(models.Model):
     visitor_worker = models.ForeignKey(
         Worker, verbose_name=_("visitor (worker)"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    reason = TypedLine(_("reason"), max_length=255, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SCHEDULED)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     visited_at = models.DateTimeField(_("visited at"), null=True, blank=True)
-    findings = models.TextField(_("findings"), blank=True)
+    findings = TypedText(_("findings"), max_length=LONG_TEXT_LENGTH, blank=True)
 
     class Meta:
         ordering = ["scheduled_for", "id"]
@@ -230,6 +231,7 @@ class PeriodicVisit(models.Model):
             models.UniqueConstraint(
                 fields=["resident", "scheduled_for"], condition=Q(status="scheduled"), name="visit_once_a_day",
             ),
+            sane_time("visited_at", name="visit_visited_at_sane"),
         ]
 
     def __str__(self) -> str:

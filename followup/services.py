@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from core.actions import implements
 from core.errors import Conflict, InvalidInput, NotFound
 from core.roles import Role, require_perm
+from core.times import AGREED_HORIZON, EARLIEST_TIME, PAST_GRACE, local_minute, time_refused
 from dispatch.models import Resident, Worker
 from followup import actions, selectors
 from followup.models import (
@@ -73,10 +74,15 @@ def followup_log_call(
       reason (calling again would not change the answer).
 
     Raises Forbidden (role), NotFound, Conflict (the order is not waiting for
-    a call, or another call on it was logged at the same moment), InvalidInput
+    a call, or another call on it was logged while this one was), InvalidInput
     (answers missing for a reached call, or given for one that was not).
     """
     require_perm(actor, "followup.add_followupcall")
+    # The calls this caller could know of, read before the order's lock: one
+    # logged by someone else while this one waited for the lock is the same
+    # attempt to reach the resident (two callers at once, a form sent twice),
+    # and two "no answer" must not count twice towards the unreachable limit.
+    known = FollowUpCall.objects.filter(order_id=order_id).count()
     comments, needs_more_what = comments.strip(), needs_more_what.strip()
     if result not in CallResult.values:
         raise _field_error("result", _("Unknown call result."))
@@ -105,6 +111,8 @@ def followup_log_call(
                     state=order.state,
                 )
             attempt = FollowUpCall.objects.filter(order=order).count() + 1
+            if attempt != known + 1:
+                raise Conflict(_("Someone else logged a call on this order just now; reload it."), state=order.state)
             call = FollowUpCall.objects.create(
                 order=order, attempt=attempt, caller=actor, called_at=now, result=result,
                 quality=quality if result == CallResult.REACHED else None,
@@ -330,9 +338,12 @@ def spot_check_draw(
     """Draw a random sample of the reached follow-up calls in a period, by
     percentage or count, and record it with its seed (a new random one when
     none is given); the same seed and period draw the same sample again.
-    Raises Forbidden, InvalidInput (period, both or neither of percentage and
-    count, nothing to draw)."""
+    Raises Forbidden, InvalidInput (period: from EARLIEST_TIME to today, in
+    order; both or neither of percentage and count, nothing to draw)."""
     require_perm(actor, "followup.add_spotcheck")
+    # Calls are made before today is over, and none before the window of stored times.
+    for field, day in (("period_start", period_start), ("period_end", period_end)):
+        _day_check(field, day, first=_earliest_day(), last=timezone.localdate())
     if period_end < period_start:
         raise _field_error("period_end", _("The period ends before it starts."))
     if (percentage is None) == (count is None):
@@ -381,6 +392,21 @@ def spot_check_record(
     return item
 
 
+# --- Days people give --------------------------------------------------------------------
+
+
+def _earliest_day() -> datetime.date:
+    return timezone.localtime(EARLIEST_TIME).date()
+
+
+def _day_check(field: str, day: datetime.date, *, first: datetime.date, last: datetime.date) -> None:
+    """Raise InvalidInput (on `field`) unless `day` lies from `first` to `last`."""
+    if not first <= day <= last:
+        raise time_refused(field, _("Give a date from %(first)s to %(last)s.") % {
+            "first": first.isoformat(), "last": last.isoformat(),
+        })
+
+
 # --- Periodic visits --------------------------------------------------------------------
 
 
@@ -415,15 +441,21 @@ def visits_schedule(
     resident a worker served in a month. A resident who already has a visit
     scheduled that day is skipped, so scheduling twice adds nothing.
     Returns the visits created. Raises Forbidden, InvalidInput (no residents,
-    a date in the past, unknown or inactive visitor or resident)."""
+    a date in the past or past AGREED_HORIZON, a month not begun, unknown or
+    inactive visitor or resident)."""
     require_perm(actor, "followup.add_periodicvisit")
-    if scheduled_for < timezone.localdate():
+    today = timezone.localdate()
+    if scheduled_for < today:
         raise _field_error("scheduled_for", _("The date is in the past."))
+    # A visit is agreed like any time: within the horizon, not in 2062 for 2026.
+    _day_check("scheduled_for", scheduled_for, first=today, last=(timezone.localtime() + AGREED_HORIZON).date())
     if (resident_ids is None) == (served_by_worker_id is None):
         raise _field_error("residents", _("Name the residents, or a worker and a month."))
     if served_by_worker_id is not None:
         if served_in_month is None:
             raise _field_error("month", _("Give the month."))
+        # Served: a month that has begun.
+        _day_check("month", served_in_month, first=_earliest_day(), last=today)
         resident_ids = selectors.residents_served_by(worker_id=served_by_worker_id, month=served_in_month)
     residents = list(Resident.objects.filter(pk__in=resident_ids or [], active=True).order_by("id"))
     if len(residents) != len(set(resident_ids or [])) and served_by_worker_id is None:
@@ -460,17 +492,26 @@ def _locked_visit(visit_id: int) -> PeriodicVisit:
 def visit_record(
     *, actor: AbstractBaseUser, visit_id: int, findings: str, visited_at: datetime.datetime | None = None
 ) -> PeriodicVisit:
-    """Record that a scheduled visit took place, with its findings.
-    Raises Forbidden, NotFound, Conflict (not scheduled), InvalidInput (no
-    findings, a time in the future)."""
+    """Record that a scheduled visit took place, with its findings; its time
+    (now when not given) lies between the start of the day it was planned on
+    and now. Raises Forbidden, NotFound, Conflict (not scheduled), InvalidInput
+    (no findings, a time in the future or before the visit was planned)."""
     require_perm(actor, "followup.change_periodicvisit")
     if not findings.strip():
         raise _field_error("findings", _("Write down the findings."))
     now = timezone.now()
-    if visited_at is not None and visited_at > now + orders.PAST_GRACE:
+    if visited_at is not None and visited_at > now + PAST_GRACE:
         raise _field_error("visited_at", _("The visit time is in the future."))
     with transaction.atomic():
         visit = _locked_visit(visit_id)
+        # From the start of the day it was planned on: a lead may put a visit
+        # made this morning on the list this afternoon, not one of last year.
+        planned = timezone.localtime(visit.created_at).replace(hour=0, minute=0, second=0, microsecond=0)
+        if visited_at is not None and visited_at < planned:
+            raise time_refused(
+                "visited_at",
+                _("The visit time is before the visit was planned (%(time)s).") % {"time": local_minute(planned)},
+            )
         visit.status, visit.visited_at, visit.findings = PeriodicVisit.Status.VISITED, visited_at or now, findings.strip()
         visit.save(update_fields=["status", "visited_at", "findings"])
     return visit

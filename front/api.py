@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from dispatch.selectors import assignment_suggestions
 from realtime import selectors as realtime_selectors
 from workorders.models import State, WorkOrder
+from workorders.selectors import approval_owed_orders
 from workorders.services import order_event_data
 
 # The board's columns; `approved` shows in the first one, ready to assign.
@@ -32,8 +33,10 @@ WORKER_OPEN_STATES = [State.ASSIGNED, State.PRINTED, State.IN_SERVICE]
 
 
 def board_snapshot() -> dict[str, Any]:
-    """Open orders (as event cards), open alerts, and the id of the last event
-    they include."""
+    """Open orders (as event cards), open alerts, the orders that owe their
+    approval (an emergency start skipped it; in any state, closed too, until
+    the lead records it), and the id of the last event they include. Every
+    order event carries `approval_owed`: a board keeps its owed list by it."""
     outermost = not connection.in_atomic_block
     with transaction.atomic():
         if connection.vendor == "postgresql" and outermost:
@@ -52,7 +55,8 @@ def board_snapshot() -> dict[str, Any]:
         )
         cards = [order_event_data(order) for order in orders]
         alerts = [alert.as_data() for alert in realtime_selectors.open_alerts()]
-    return {"last_event_id": last, "orders": cards, "alerts": alerts}
+        owed = [order_event_data(order) for order in approval_owed_orders()]
+    return {"last_event_id": last, "orders": cards, "alerts": alerts, "approval_owed": owed}
 
 
 class WatchesBoard(BasePermission):
@@ -70,9 +74,10 @@ class BoardSnapshotView(APIView):
                 "last_event_id": serializers.IntegerField(allow_null=True),
                 "orders": serializers.ListField(child=serializers.DictField()),
                 "alerts": serializers.ListField(child=serializers.DictField()),
+                "approval_owed": serializers.ListField(child=serializers.DictField()),
             },
         ),
-        summary="Open orders and open alerts, with the last event id they include",
+        summary="Open orders, open alerts and orders owing their approval, with the last event id they include",
     )
     def get(self, request):
         return Response(board_snapshot())

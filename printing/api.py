@@ -14,11 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
+from rest_framework.permissions import BasePermission
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.errors import NotFound
+from core.errors import Forbidden, NotFound
 from core.rest import ActionPermissions
 from printing import selectors, services
 from printing.models import PrintJob, PrintLanguage
@@ -107,6 +108,18 @@ _ERRORS = {
 }
 
 
+def _role_may(allowed):
+    """A permission class: the service's own rule of who may print this, asked
+    before the input is read (403 for a role that may not, whatever it sends;
+    401 for no login)."""
+
+    class RoleMayPrint(BasePermission):
+        def has_permission(self, request, view) -> bool:
+            return bool(request.user and request.user.is_authenticated and allowed(request.user))
+
+    return RoleMayPrint
+
+
 class PdfView(APIView):
     renderer_classes = [JSONRenderer, PDFRenderer]
 
@@ -142,6 +155,9 @@ class OrderPrintView(PdfView):
     )
     def post(self, request, pk: int):
         order_id = _visible_order_id(request, pk)
+        if not services.may_print_orders(request.user):
+            # Before the input: a role that may not print is refused whatever it sends.
+            raise Forbidden(_("Your role may not do this."))
         language = _input(LanguageSerializer, request).validated_language()
         return _pdf_response(services.order_print_pdf(actor=request.user, order_id=order_id, language=language))
 
@@ -159,6 +175,8 @@ class OrderPrintsView(APIView):
 
 
 class BatchPrintView(PdfView):
+    permission_classes = [_role_may(services.may_print_orders)]
+
     @extend_schema(
         request=WorkerDaySerializer,
         responses={
@@ -177,6 +195,8 @@ class BatchPrintView(PdfView):
 
 
 class DailyListView(PdfView):
+    permission_classes = [_role_may(services.may_print_daily_list)]
+
     @extend_schema(
         parameters=[
             OpenApiParameter("worker", int, required=True),
@@ -196,6 +216,8 @@ class DailyListView(PdfView):
 
 
 class FollowUpSheetView(PdfView):
+    permission_classes = [_role_may(services.may_print_followup_sheet)]
+
     @extend_schema(
         parameters=[OpenApiParameter("language", str, enum=PrintLanguage.values, required=False)],
         responses={(200, "application/pdf"): _PDF, 400: _ERRORS[400], 403: _ERRORS[403]},

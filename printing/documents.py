@@ -37,13 +37,25 @@ NAME_SIZE = 17.0
 LINE = 1.27  # line height as a multiple of the type size
 ROW_PADDING = 8.0
 DETAILS_TOP = TOP - 166
-# The boxes to fill by hand start here; the details above never reach it.
+# The boxes to fill by hand start here at the lowest: details that reach
+# below it (the longest of everything) take the room from the boxes, which
+# shrink but keep their bottom line.
 HAND_TOP = 286.0
 FOOTER_Y = BOTTOM + 2
 
+# The resident's name is never cut: the worker at the door needs all of it.
+# It takes up to NAME_LINES lines at NAME_SIZE, smaller down to NAME_MIN_SIZE
+# when that keeps it to NAME_LINES, and as many lines as it needs beyond.
+NAME_LINES = 2
+NAME_MIN_SIZE = 12.0
+# The width of a value in a row of two cells (the name's, beside the phone).
+HALF_VALUE_WIDTH = (RIGHT - LEFT) / 2 - LABEL_WIDTH - 8
+
 # Where the resident's name is drawn on every copy (points from the lower
 # left: x0, y0, x1, y1), so a test can look at the rendered glyphs.
-RESIDENT_NAME_AREA = (LEFT + LABEL_WIDTH + 4, DETAILS_TOP - ROW_PADDING / 2 - NAME_SIZE * LINE, LEFT + 260, DETAILS_TOP)
+RESIDENT_NAME_AREA = (
+    LEFT + LABEL_WIDTH + 4, DETAILS_TOP - ROW_PADDING / 2 - NAME_LINES * NAME_SIZE * LINE, LEFT + 260, DETAILS_TOP,
+)
 
 INK = colors.black
 RULE = colors.Color(0.55, 0.55, 0.55)
@@ -187,6 +199,23 @@ def _one_line(face: Typeface, text: str, size: float, width: float) -> str:
     return wrap(face, text, size, width, 1, "…")[0]
 
 
+def whole(face: Typeface, text: str, size: float, width: float) -> list[str]:
+    """`text` in lines no wider than `width`, all of it: never cut."""
+    return wrap(face, text, size, width, len(text) + 1, "")
+
+
+def name_lines(face: Typeface, name: str, width: float) -> tuple[float, list[str]]:
+    """The size and lines of a resident's name in `width`: the largest size
+    from NAME_SIZE down to NAME_MIN_SIZE at which it takes at most NAME_LINES
+    lines, else every line it needs at NAME_MIN_SIZE. Never cut."""
+    size = NAME_SIZE
+    while True:
+        lines = whole(face, name, size, width)
+        if len(lines) <= NAME_LINES or size <= NAME_MIN_SIZE:
+            return size, lines
+        size = max(NAME_MIN_SIZE, size - 0.5)
+
+
 def _local(moment: datetime.datetime) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
@@ -259,8 +288,10 @@ def _order_body(canvas: Canvas, face: Typeface, sheet: OrderSheet) -> None:
     else:
         fee = f"{sheet.fee:.2f}" + (f" / {sheet.fee_unit}" if sheet.fee_unit else "")
     when = _local(sheet.requested_for) if sheet.requested_for else _("As soon as possible")
+    name_size, name = name_lines(face, sheet.resident_name or "—", HALF_VALUE_WIDTH)
     rows = [
-        [(_("Resident"), sheet.resident_name, NAME_SIZE, 1, True), (_("Phone"), sheet.phone, VALUE_SIZE, 1, True)],
+        [(_("Resident"), sheet.resident_name, name_size, len(name), True),
+         (_("Phone"), sheet.phone, VALUE_SIZE, 1, True)],
         [(_("Address"), sheet.address, VALUE_SIZE, 2, False)],
         [(_("Access notes"), sheet.access_notes, VALUE_SIZE, 2, False)],
         [(_("Emergency contact"), "\n".join(sheet.emergency_contacts), VALUE_SIZE, 2, False)],
@@ -305,7 +336,7 @@ Cell = tuple[str, str, float, int, bool]
 
 def _details_row(canvas: Canvas, face: Typeface, top: float, cells: list[Cell], cut: str) -> float:
     """One row of label/value cells side by side; returns the row's bottom."""
-    width = (RIGHT - LEFT) / len(cells)
+    width = (RIGHT - LEFT) / len(cells)  # a value's: width - LABEL_WIDTH - 8 (HALF_VALUE_WIDTH in a row of two)
     height = 0.0
     drawn = []
     for index, (label, value, size, max_lines, bold) in enumerate(cells):
@@ -370,9 +401,10 @@ def render_daily_list(
                  _("Urgent") if row.urgent else _("Normal"), row.state, _clip(row.notes, 160)]
                 for row in rows
             ],
-            widths=[56, 104, 70, 126, 84, 96, 58, 68, 108],
+            widths=[56, 104, 88, 126, 84, 96, 58, 68, 90],
             empty=_("No orders for this day."),
             printed_by=printed_by,
+            names=2,
         )
 
 
@@ -403,22 +435,25 @@ def render_followup_sheet(*, language: str, rows: Sequence[FollowUpSheetRow], pr
                  "", "", "", "", "", "", ""]
                 for row in rows
             ],
-            widths=[52, 82, 58, 72, 66, 56, 38, 38, 38, 38, 42, 46, 144],
+            widths=[52, 82, 86, 72, 66, 56, 38, 38, 38, 38, 42, 46, 116],
             empty=_("No follow-up calls are waiting."),
             printed_by=printed_by,
             min_row_height=30,
+            names=2,
         )
 
 
 @one_render_at_a_time
 def _table_document(
     *, title: str, subtitle: str, headers: list[str], rows: list[list[str]], widths: list[float], empty: str,
-    printed_by: str, min_row_height: float | None = None,
+    printed_by: str, min_row_height: float | None = None, names: int | None = None,
 ) -> bytes:
     """A landscape A4 table under a title line, its header row repeated on
     every page, a footer with who printed it and the page number. Text is
-    person-entered: escaped, never read as markup. Call inside the print
-    language's translation.override."""
+    person-entered: escaped, never read as markup. Column `names` holds
+    residents' names, broken into lines as the order's copies break them
+    (between words, after a hyphen; a word in pieces only when it is wider
+    than the column). Call inside the print language's translation.override."""
     face = typeface()
     buffer = io.BytesIO()
     cell = ParagraphStyle("cell", fontName=face.name, fontSize=10.5, leading=13)
@@ -433,7 +468,14 @@ def _table_document(
             style = cjk_cell
         return Paragraph(_escape(text), style)
 
-    data = [[p(h, head) for h in headers]] + [[p(value) for value in row] for row in rows]
+    def name(text: str, width: float) -> Paragraph:
+        # Lines of our own: the table's own breaking fills a line with the
+        # start of a long word ("Margareta J / ohansson").
+        return p("\n".join(whole(face, text, cell.fontSize, width - 2 * CELL_PADDING)))
+
+    data = [[p(h, head) for h in headers]] + [
+        [name(value, widths[index]) if index == names else p(value) for index, value in enumerate(row)] for row in rows
+    ]
     heights = [None] + [min_row_height] * len(rows) if min_row_height else None
     table = Table(data, colWidths=widths, rowHeights=heights, repeatRows=1)
     table.setStyle(TableStyle([
@@ -465,6 +507,8 @@ def _table_document(
     return buffer.getvalue()
 
 
+# A table cell's padding on each side (ReportLab's default).
+CELL_PADDING = 6.0
 _HAS_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 

@@ -18,8 +18,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.errors import Forbidden, InvalidInput, NotFound
-from core.roles import require_perm
-from dispatch.models import Worker
+from dispatch.models import Resident, ResidentAccess, Worker
+from dispatch.services import resident_accesses_record
 from printing import documents, selectors
 from printing.models import PrintJob, PrintKind, PrintLanguage
 from workorders import services as order_services
@@ -37,6 +37,31 @@ class PrintedDocument:
     pdf: bytes
     filename: str
     jobs: list[PrintJob]
+
+
+# --- Who may print what -------------------------------------------------------------------
+# Asked by the services and, before any input is read, by the API's views: a
+# role that may not print is refused whatever it sends.
+
+
+def may_print_orders(user: AbstractBaseUser) -> bool:
+    """The front desk prints the orders (alone or a worker's batch)."""
+    return user.has_perm("workorders.print_workorder")
+
+
+def may_print_daily_list(user: AbstractBaseUser) -> bool:
+    """Those who hand out the paper (front desk) or plan the workers' days (dispatchers, leads)."""
+    return user.has_perm("workorders.print_workorder") or user.has_perm("workorders.assign_workorder")
+
+
+def may_print_followup_sheet(user: AbstractBaseUser) -> bool:
+    """Those who make the follow-up calls or oversee them."""
+    return user.has_perm("workorders.log_followup_workorder") or user.has_perm("workorders.resolve_workorder")
+
+
+def _allowed(allowed: bool) -> None:
+    if not allowed:
+        raise Forbidden(_("Your role may not do this."))
 
 
 def _checked_language(language: str) -> str:
@@ -80,13 +105,21 @@ def _record(*, actor: AbstractBaseUser, job: PrintJob) -> None:
 
 def _print(*, actor: AbstractBaseUser, order_ids: list[int], language: str) -> tuple[bytes, list[PrintJob]]:
     """Plan, render, then record the prints of these orders, in this order,
-    inside the caller's transaction. If rendering fails, nothing is recorded."""
+    inside the caller's transaction, and who printed whose record. If
+    rendering fails, nothing is recorded."""
     _lock_orders(order_ids)
     jobs = [_planned_job(actor=actor, order_id=order_id, language=language) for order_id in order_ids]
     pdf = documents.render_orders(_sheets(jobs))
+    _printed(actor=actor, residents=[job.order.resident for job in jobs])
     for job in jobs:
         _record(actor=actor, job=job)
     return pdf, jobs
+
+
+def _printed(*, actor: AbstractBaseUser, residents: list[Resident]) -> None:
+    """Every paper with a resident's name, address and phone on it is a read
+    of their record: in the access log, once per resident per paper."""
+    resident_accesses_record(actor=actor, residents=residents, action=ResidentAccess.Action.PRINT)
 
 
 def _lock_orders(order_ids: list[int]) -> None:
@@ -113,7 +146,7 @@ def order_print_pdf(*, actor: AbstractBaseUser, order_id: int, language: str) ->
     Raises Forbidden (role), NotFound, Conflict (not assigned yet, or a state
     without paper such as cancelled), InvalidInput (unknown language).
     """
-    require_perm(actor, "workorders.print_workorder")
+    _allowed(may_print_orders(actor))
     language = _checked_language(language)
     with transaction.atomic():
         pdf, jobs = _print(actor=actor, order_ids=[order_id], language=language)
@@ -139,7 +172,7 @@ def orders_print_batch(
     Raises Forbidden, NotFound (no such worker, or nothing to print that
     day), Conflict (an order changed meanwhile), InvalidInput (language).
     """
-    require_perm(actor, "workorders.print_workorder")
+    _allowed(may_print_orders(actor))
     language = _checked_language(language)
     worker = _worker(worker_id)
     with transaction.atomic():
@@ -159,13 +192,13 @@ def orders_print_batch(
 
 def daily_list_pdf(*, actor: AbstractBaseUser, worker_id: int, day: datetime.date, language: str) -> PrintedDocument:
     """The daily dispatch list of one worker: a table of the day's orders
-    (assigned through closed). Changes nothing. For the roles that hand out
+    (assigned through closed). Changes no order; the residents on it are in the
+    access log. For the roles that hand out
     the paper (front desk) or plan the workers' days (dispatchers, leads).
 
     Raises Forbidden, NotFound (no such worker), InvalidInput (language).
     """
-    if not (actor.has_perm("workorders.print_workorder") or actor.has_perm("workorders.assign_workorder")):
-        raise Forbidden(_("Your role may not do this."))
+    _allowed(may_print_daily_list(actor))
     language = _checked_language(language)
     worker = _worker(worker_id)
     orders = selectors.worker_orders_on(
@@ -185,19 +218,20 @@ def daily_list_pdf(*, actor: AbstractBaseUser, worker_id: int, day: datetime.dat
     pdf = documents.render_daily_list(
         language=language, worker=worker.name, day=day, rows=rows, printed_by=actor.get_username()
     )
+    _printed(actor=actor, residents=[order.resident for order in orders])
     return PrintedDocument(pdf=pdf, filename=f"daily-list-{day.isoformat()}-worker-{worker.pk}.pdf", jobs=[])
 
 
 
 def followup_sheet_pdf(*, actor: AbstractBaseUser, language: str) -> PrintedDocument:
     """The follow-up call sheet: every returned order waiting for its call,
-    oldest return first, for a caller who works from paper. Changes nothing.
+    oldest return first, for a caller who works from paper. Changes no order;
+    the residents on it are in the access log.
     For the roles that make or oversee the calls.
 
     Raises Forbidden, InvalidInput (language).
     """
-    if not (actor.has_perm("workorders.log_followup_workorder") or actor.has_perm("workorders.resolve_workorder")):
-        raise Forbidden(_("Your role may not do this."))
+    _allowed(may_print_followup_sheet(actor))
     language = _checked_language(language)
     orders = (
         orders_visible_to(actor).filter(state=State.RETURNED)
@@ -217,6 +251,7 @@ def followup_sheet_pdf(*, actor: AbstractBaseUser, language: str) -> PrintedDocu
                 service=_service_name(order, language), worker=assignee.name if assignee else "",
             ))
     pdf = documents.render_followup_sheet(language=language, rows=rows, printed_by=actor.get_username())
+    _printed(actor=actor, residents=[order.resident for order in orders])
     return PrintedDocument(pdf=pdf, filename=f"followup-sheet-{timezone.localdate().isoformat()}.pdf", jobs=[])
 
 

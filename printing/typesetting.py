@@ -139,9 +139,14 @@ def draw_text(
     return width
 
 
-# A token is a word with its trailing spaces, one CJK character (lines may
-# break between any two), or a run of spaces.
-_TOKENS = re.compile(r"[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]+\s*|[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]\s*|\s+")
+# A token is a word with its trailing spaces, or the part of a word up to a
+# hyphen inside it ("Johansson-" of "Johansson-Lindqvist": a line may break
+# there, as people break names), one CJK character (lines may break between
+# any two), or a run of spaces.
+_TOKENS = re.compile(
+    r"[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef-]+-(?=[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef-])"
+    r"|[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]+\s*|[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]\s*|\s+"
+)
 
 
 def wrap(face: Typeface, text: str, size: float, width: float, max_lines: int, cut_mark: str) -> list[str]:

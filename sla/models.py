@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import TypedLine
 from dispatch.models import ServiceItem
 from workorders.models import WorkOrder
 
@@ -33,7 +34,7 @@ class Closure(models.Model):
 
     first_day = models.DateField(_("first day"))
     last_day = models.DateField(_("last day"))
-    reason = models.CharField(_("reason"), max_length=200)
+    reason = TypedLine(_("reason"), max_length=200)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

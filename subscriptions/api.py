@@ -5,7 +5,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
 
 from core.actions import with_endpoints
-from core.rest import ActionPermissions
+from core.rest import ActionPermissions, DateTimeInput
 from dispatch.models import Resident, ServiceItem, Worker
 from subscriptions import actions, selectors, services
 from subscriptions.models import Subscription, SubscriptionHistory, SubscriptionOccurrence
@@ -45,8 +45,8 @@ class SubscriptionCreateSerializer(serializers.Serializer):
     resident = serializers.PrimaryKeyRelatedField(queryset=Resident.objects.all())
     service = serializers.PrimaryKeyRelatedField(queryset=ServiceItem.objects.all())
     rule = serializers.CharField(max_length=500)
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    starts_at = DateTimeInput()
+    ends_at = DateTimeInput(required=False, allow_null=True, default=None)
     preferred_worker = serializers.PrimaryKeyRelatedField(
         queryset=Worker.objects.all(), required=False, allow_null=True, default=None
     )

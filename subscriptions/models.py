@@ -9,7 +9,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import AppendOnly
+from core.models import AppendOnly, TypedLine, TypedText
+from core.text import NOTE_LENGTH
 from dispatch.models import Resident, ServiceItem, Worker
 from workorders.models import WorkOrder
 
@@ -32,7 +33,7 @@ class Subscription(models.Model):
     preferred_worker = models.ForeignKey(
         Worker, verbose_name=_("preferred worker"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    notes = models.TextField(_("special instructions"), blank=True)
+    notes = TypedText(_("special instructions"), max_length=NOTE_LENGTH, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -63,7 +64,7 @@ class SubscriptionHistory(AppendOnly, models.Model):
     action = models.CharField(_("action"), max_length=20)
     from_status = models.CharField(_("from"), max_length=10, blank=True)
     to_status = models.CharField(_("to"), max_length=10)
-    note = models.TextField(_("note"), blank=True)
+    note = TypedText(_("note"), max_length=NOTE_LENGTH, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -92,7 +93,7 @@ class SubscriptionOccurrence(models.Model):
     order = models.OneToOneField(
         WorkOrder, null=True, blank=True, on_delete=models.PROTECT, related_name="subscription_occurrence"
     )
-    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    reason = TypedLine(_("reason"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:

@@ -20,7 +20,7 @@ from rest_framework import serializers
 
 from core.actions import Action
 from core.errors import Conflict
-from core.rest import MAX_ID
+from core.rest import MAX_ID, DateTimeInput
 from workorders.models import FeeStatus, WorkOrder
 
 # --- Inputs -----------------------------------------------------------------------------
@@ -64,8 +64,9 @@ class EmergencyStartInput(serializers.Serializer):
 
 
 class ReturnInput(serializers.Serializer):
-    actual_start = serializers.DateTimeField(label=gettext_lazy("Service started"))
-    actual_end = serializers.DateTimeField(label=gettext_lazy("Service ended"))
+    # Between the collection and now: the service checks, knowing the order.
+    actual_start = DateTimeInput(label=gettext_lazy("Service started"))
+    actual_end = DateTimeInput(label=gettext_lazy("Service ended"))
     fee = serializers.DecimalField(label=gettext_lazy("Fee due"), max_digits=10, decimal_places=2, required=False,
                                    allow_null=True, default=None, min_value=Decimal("0"))
     materials = serializers.CharField(label=gettext_lazy("Materials used"), required=False, allow_blank=True,
@@ -107,6 +108,13 @@ def fee_due(order: WorkOrder) -> None:
     """Raise Conflict unless the order has a fee due."""
     if order.fee_status != FeeStatus.DUE:
         raise Conflict(_("No fee is due on order %(number)s.") % {"number": order.number}, state=order.state)
+
+
+def approval_owed(order: WorkOrder) -> None:
+    """Raise Conflict unless the order owes its approval (an emergency start
+    served a service that needs approval before anyone approved it)."""
+    if not order.approval_owed:
+        raise Conflict(_("Order %(number)s owes no approval.") % {"number": order.number}, state=order.state)
 
 
 # --- The list -----------------------------------------------------------------------------
@@ -185,6 +193,13 @@ EMERGENCY_START = _action(
     "emergency_start", gettext_lazy("Emergency start"), "emergency_start_workorder", EmergencyStartInput,
     "order.emergency_started", "Serve an urgent request at once, paperwork afterwards",
 )
+# Not a transition: the order may have moved on (returned, closed) by the time
+# the lead gives the consent the emergency start could not wait for.
+RECORD_APPROVAL = _action(
+    "record_approval", gettext_lazy("Record approval"), "approve_workorder", ReasonInput, "order.approval_recorded",
+    "Record the consent to an emergency start that skipped approval, with a reason", transition=False,
+    check=approval_owed,
+)
 RETURN_ORDER = _action(
     "return_order", gettext_lazy("Take back"), "return_workorder", ReturnInput, "order.returned",
     "Take back the filled-in order", screen=DESK,
@@ -214,6 +229,8 @@ SETTLE_FEE = _action(
 RECORD_LABELS = {
     "create": gettext_lazy("Take request"),
     "backfill_print": gettext_lazy("Print owed copies"),
+    # Migration 0008: impossible times stored before they were checked, kept in the note.
+    "clear_times": gettext_lazy("Impossible times cleared"),
 }
 
 # The fields every order event's data holds (the board's card), and the
@@ -238,6 +255,22 @@ def label(name: str) -> str:
     """What an action or a history row is called on screens."""
     found = ACTIONS.get(name)
     return str(found.label if found is not None else RECORD_LABELS.get(name, name))
+
+
+def offered(order: WorkOrder, user) -> list[str]:
+    """What this user may do to the order now, by name: the transitions of
+    `available`, then the other actions whose condition holds (a fee due, an
+    approval owed) and whose permission the user's role holds."""
+    names = available(order, user)
+    for name, action in ACTIONS.items():
+        if action.transition or action.check is None or not user.has_perm(action.permission):
+            continue
+        try:
+            action.check(order)
+        except Conflict:
+            continue
+        names.append(name)
+    return names
 
 
 def available(order: WorkOrder, user) -> list[str]:

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin
+from dispatch.admin import ResidentReadsRecorded
 from workorders.models import Incident, OrderHistory, WorkOrder
 
 
@@ -17,8 +18,12 @@ class IncidentInline(ReadOnlyAdmin, admin.TabularInline):
 
 
 @admin.register(WorkOrder)
-class WorkOrderAdmin(ReadOnlyAdmin, admin.ModelAdmin):
-    """Read-only: orders change only through the service layer (API and screens)."""
+class WorkOrderAdmin(ResidentReadsRecorded, ReadOnlyAdmin, admin.ModelAdmin):
+    """Read-only: orders change only through the service layer (API and screens).
+    An order's page shows its resident and what was written about them: in
+    the access log, as the order page's reads are."""
+
+    resident_of = "resident"
 
     list_display = ["number", "state", "urgency", "service", "worker", "partner", "fee_status", "created_at"]
     list_filter = ["state", "urgency", "fee_status", "channel"]
@@ -28,9 +33,12 @@ class WorkOrderAdmin(ReadOnlyAdmin, admin.ModelAdmin):
 
 
 @admin.register(Incident)
-class IncidentAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+class IncidentAdmin(ResidentReadsRecorded, ReadOnlyAdmin, admin.ModelAdmin):
     """Read-only: incidents are reported through the service (API and screens)
-    and are a record, never changed or deleted."""
+    and are a record, never changed or deleted. What a worker wrote on site
+    is about the resident: its page is in the access log."""
+
+    resident_of = "order.resident"
 
     list_display = ["created_at", "order", "kind", "could_not_serve", "reporter"]
     list_filter = ["kind", "could_not_serve"]

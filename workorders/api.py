@@ -11,8 +11,9 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from core.actions import with_endpoints
-from core.rest import ActionPermissions, FieldsBuiltOnce, IdRelatedField, query_id
-from dispatch.models import Resident, ServiceItem
+from core.rest import ActionPermissions, DateTimeInput, FieldsBuiltOnce, IdRelatedField, query_id
+from dispatch.models import Resident, ResidentAccess, ServiceItem
+from dispatch.services import resident_accesses_record
 from workorders import actions, selectors, services
 from workorders.models import Incident, IncidentKind, OrderHistory, WorkOrder
 
@@ -42,8 +43,8 @@ class OrderSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
             "id", "number", "state", "state_display", "resident", "resident_name", "area", "service",
             "service_code", "service_name", "channel", "urgency", "requested_for", "notes",
             "card_override_reason", "worker", "worker_name", "partner", "partner_name", "assigned_at",
-            "approved_at", "closing_reason", "paperwork_owed", "collected_at", "actual_start", "actual_end",
-            "materials", "remarks", "returned_at", "fee", "fee_status", "fee_paid_at", "created_at",
+            "approved_at", "approval_owed", "closing_reason", "paperwork_owed", "collected_at", "actual_start",
+            "actual_end", "materials", "remarks", "returned_at", "fee", "fee_status", "fee_paid_at", "created_at",
             "updated_at", "available_transitions", "history",
         ]
         read_only_fields = fields
@@ -56,6 +57,10 @@ class OrderCreateSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     resident = IdRelatedField(queryset=Resident.objects.select_related("area"))
     service = IdRelatedField(queryset=ServiceItem.objects.all())
     card_override_reason = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    # Between now and the horizon, or null for "as soon as possible": the service checks.
+    requested_for = DateTimeInput(required=False, allow_null=True,
+                                  label=WorkOrder._meta.get_field("requested_for").verbose_name,
+                                  help_text=WorkOrder._meta.get_field("requested_for").help_text)
 
     class Meta:
         model = WorkOrder
@@ -104,15 +109,37 @@ class OrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         if params.get("worker"):
             worker_id = query_id(params["worker"])
             orders = orders.filter(worker_id=worker_id) if worker_id is not None else orders.none()
+        if params.get("approval_owed") in ("true", "1"):
+            # The lead's list: emergency starts whose consent is still to be recorded, in any state.
+            orders = orders.filter(approval_owed=True)
         return orders
 
     def get_serializer_class(self):
         return OrderCreateSerializer if self.action == "create" else OrderSerializer
 
+    # An order shows its resident's name and what was written about them: a
+    # read of the record, in the access log as the order page's reads are.
+
+    def retrieve(self, request, *args, **kwargs):
+        order = self.get_object()
+        resident_accesses_record(actor=request.user, residents=[order.resident], action=ResidentAccess.Action.VIEW)
+        return Response(self.get_serializer(order).data)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None and self.action == "list":
+            resident_accesses_record(
+                actor=self.request.user, residents=[order.resident for order in page],
+                action=ResidentAccess.Action.SEARCH,
+            )
+        return page
+
     @extend_schema(
         parameters=[
             OpenApiParameter("state", str, description=str(_("States, comma separated")), enum=None),
             OpenApiParameter("worker", int),
+            OpenApiParameter("approval_owed", bool,
+                             description=str(_("Only emergency starts whose approval is still to be recorded"))),
         ]
     )
     def list(self, request, *args, **kwargs):

@@ -14,7 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
-from core.models import AppendOnly
+from core.models import AppendOnly, TypedLine, TypedText
+from core.text import LONG_TEXT_LENGTH, NOTE_LENGTH
+from core.times import EARLIEST_TIME, LATEST_TIME
 from dispatch.models import Channel, IntakeRecord, PartnerUnit, Resident, ServiceItem, Worker
 
 
@@ -50,6 +52,16 @@ class FeeStatus(models.TextChoices):
     PAID = "paid", _("Paid")
 
 
+def sane_time(field: str, *, name: str) -> models.CheckConstraint:
+    """The check constraint that holds a nullable time a person gave between
+    EARLIEST_TIME and LATEST_TIME (core.times says why)."""
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{field}__isnull": True})
+        | models.Q(**{f"{field}__gte": EARLIEST_TIME, f"{field}__lt": LATEST_TIME}),
+        name=name,
+    )
+
+
 def _approval_satisfied(order: "WorkOrder") -> bool:
     return not order.service.needs_approval or order.approved_at is not None
 
@@ -65,9 +77,9 @@ class WorkOrder(ConcurrentTransitionMixin, models.Model):
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
     requested_for = models.DateTimeField(_("requested for"), null=True, blank=True, help_text=_("Empty: as soon as possible"))
-    notes = models.TextField(_("special instructions"), blank=True)
+    notes = TypedText(_("special instructions"), max_length=NOTE_LENGTH, blank=True)
     intake = models.OneToOneField(IntakeRecord, null=True, blank=True, on_delete=models.PROTECT, related_name="order")
-    card_override_reason = models.CharField(_("reason for serving without a valid card"), max_length=255, blank=True)
+    card_override_reason = TypedLine(_("reason for serving without a valid card"), max_length=255, blank=True)
 
     state = FSMField(_("state"), default=State.RECEIVED, choices=State.choices, protected=True, db_index=True)
 
@@ -76,14 +88,17 @@ class WorkOrder(ConcurrentTransitionMixin, models.Model):
     assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    closing_reason = models.CharField(_("reason"), max_length=255, blank=True, help_text=_("Why it was rejected, cancelled or closed without a follow-up"))
+    closing_reason = TypedLine(_("reason"), max_length=255, blank=True, help_text=_("Why it was rejected, cancelled or closed without a follow-up"))
     paperwork_owed = models.BooleanField(_("paperwork owed"), default=False)
+    # An emergency start of a service that needs approval serves first; the
+    # lead's (or the supervisor's) consent is owed until recorded (record_approval).
+    approval_owed = models.BooleanField(_("approval owed"), default=False)
     collected_at = models.DateTimeField(_("collected at"), null=True, blank=True)
 
     actual_start = models.DateTimeField(_("actual start"), null=True, blank=True)
     actual_end = models.DateTimeField(_("actual end"), null=True, blank=True)
-    materials = models.TextField(_("materials used"), blank=True)
-    remarks = models.TextField(_("remarks"), blank=True)
+    materials = TypedText(_("materials used"), max_length=NOTE_LENGTH, blank=True)
+    remarks = TypedText(_("remarks"), max_length=NOTE_LENGTH, blank=True)
     returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
     fee = models.DecimalField(_("fee"), max_digits=10, decimal_places=2, default=Decimal("0"))
     fee_status = models.CharField(_("fee status"), max_length=10, choices=FeeStatus.choices, default=FeeStatus.NONE)
@@ -118,6 +133,9 @@ class WorkOrder(ConcurrentTransitionMixin, models.Model):
                 name="order_worker_or_partner",
             ),
             models.CheckConstraint(condition=models.Q(fee__gte=0), name="order_fee_not_negative"),
+            sane_time("requested_for", name="order_requested_for_sane"),
+            sane_time("actual_start", name="order_actual_start_sane"),
+            sane_time("actual_end", name="order_actual_end_sane"),
         ]
         indexes = [
             models.Index(fields=["worker", "state"]),
@@ -130,6 +148,8 @@ class WorkOrder(ConcurrentTransitionMixin, models.Model):
             # Statistics: open orders of a period (compliance, overdue now)
             # without walking every order of the period.
             models.Index(fields=["created_at", "id"], condition=models.Q(state__in=OPEN_STATES), name="order_open_created"),
+            # The owed approvals every board lists: few, among all orders ever.
+            models.Index(fields=["id"], condition=models.Q(approval_owed=True), name="order_approval_owed"),
         ]
 
     def __str__(self) -> str:
@@ -144,6 +164,7 @@ class WorkOrder(ConcurrentTransitionMixin, models.Model):
     @transition(state, source=State.AWAITING_APPROVAL, target=State.APPROVED)
     def approve(self, *, by, at) -> None:
         self.approved_by, self.approved_at = by, at
+        self.approval_owed = False
 
     @transition(state, source=State.AWAITING_APPROVAL, target=State.REJECTED)
     def reject(self, *, reason: str) -> None:
@@ -174,6 +195,8 @@ class WorkOrder(ConcurrentTransitionMixin, models.Model):
     def emergency_start(self, *, worker: Worker, at) -> None:
         self.worker, self.partner, self.assigned_at, self.collected_at = worker, None, at, at
         self.paperwork_owed = True
+        # Serve first: the start skips the paper and the approval, not the record of either.
+        self.approval_owed = not _approval_satisfied(self)
 
     @transition(state, source=State.IN_SERVICE, target=State.RETURNED)
     def return_order(self, *, actual_start, actual_end, fee: Decimal, materials: str, remarks: str, at) -> None:
@@ -209,7 +232,7 @@ class OrderHistory(AppendOnly, models.Model):
     transition = models.CharField(_("transition"), max_length=40)
     from_state = models.CharField(_("from"), max_length=20, blank=True)
     to_state = models.CharField(_("to"), max_length=20)
-    note = models.TextField(_("note"), blank=True)
+    note = TypedText(_("note"), max_length=LONG_TEXT_LENGTH, blank=True)
     channel = models.CharField(_("channel"), max_length=10, blank=True)
 
     class Meta:
@@ -236,7 +259,7 @@ class Incident(AppendOnly, models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("reported by"), on_delete=models.PROTECT, related_name="+"
     )
     kind = models.CharField(_("kind"), max_length=10, choices=IncidentKind.choices)
-    note = models.TextField(_("what happened"), blank=True)
+    note = TypedText(_("what happened"), max_length=NOTE_LENGTH, blank=True)
     could_not_serve = models.BooleanField(_("could not serve"), default=False)
     created_at = models.DateTimeField(_("reported at"), default=timezone.now, db_index=True)
 

@@ -36,6 +36,16 @@ def desk_queues(user: AbstractBaseUser) -> dict[str, list[WorkOrder]]:
     }
 
 
+def approval_owed_orders() -> QuerySet[WorkOrder]:
+    """Orders an emergency start served before their approval, in any state,
+    until the lead (or the supervisor) records it; oldest first."""
+    return (
+        WorkOrder.objects.filter(approval_owed=True)
+        .select_related("resident__area", "service", "worker", "partner")
+        .order_by("id")
+    )
+
+
 def order_by_number(user: AbstractBaseUser, number: str) -> WorkOrder | None:
     """The order with this number as printed or scanned (any case, spaces
     around), if the user may see it."""

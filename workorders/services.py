@@ -19,6 +19,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from core.actions import implements
 from core.errors import Conflict, InvalidInput, NotEligible, NotFound
 from core.roles import require_perm
+from core.times import PAST_GRACE, agreed_time_check, local_minute, time_refused
 from dispatch.models import Channel, IntakeRecord, PartnerUnit, Resident, ServiceItem, Worker
 from realtime.services import alerts_acknowledge_for, publish, raise_alert
 from workorders import actions
@@ -34,8 +35,11 @@ from workorders.models import (
 )
 from workorders.selectors import orders_visible_to
 
-# A time typed at the desk a moment ago is still "now", not the past.
-PAST_GRACE = datetime.timedelta(minutes=5)
+# Who is told when an emergency start skipped the approval its service needs:
+# `to_role` in the alert's data, as an incident's alert names the supervisor.
+APPROVAL_OWED_ALERT_KIND = "order.approval_owed"
+APPROVAL_ROLE = "dispatch_lead"
+
 
 def order_event_data(order: WorkOrder) -> dict[str, Any]:
     """What a board needs to show an order's card. No phones, addresses or
@@ -52,6 +56,7 @@ def order_event_data(order: WorkOrder) -> dict[str, Any]:
         "worker": order.worker.name if order.worker else None,
         "partner": order.partner.name if order.partner else None,
         "paperwork_owed": order.paperwork_owed,
+        "approval_owed": order.approval_owed,
         "created_at": order.created_at.isoformat(),
     }
 
@@ -75,8 +80,9 @@ def order_create(
     in `received`, then alert the boards.
 
     Raises Forbidden (role), InvalidInput (inactive resident or service, a time
-    in the past), NotEligible (no valid card for a card-only service without an
-    override reason, or a resident outside our areas).
+    in the past or more than core.times.AGREED_HORIZON ahead),
+    NotEligible (no valid card for a card-only service without an override
+    reason, or a resident outside our areas).
     """
     require_perm(actor, "workorders.add_workorder")
     if channel not in Channel.values:
@@ -88,8 +94,10 @@ def order_create(
     if not service.active:
         raise _field_error("service", _("This service is no longer offered."))
     now = timezone.now()
-    if requested_for is not None and requested_for < now - PAST_GRACE:
-        raise _field_error("requested_for", _("The requested time is in the past."))
+    if requested_for is not None:
+        if requested_for < now - PAST_GRACE:
+            raise _field_error("requested_for", _("The requested time is in the past."))
+        agreed_time_check(field="requested_for", value=requested_for, now=now)
     if not resident.area.served:
         raise NotEligible(
             _("%(name)s lives in %(area)s, outside our service area: refer the caller to its community office.")
@@ -371,7 +379,10 @@ def order_redispatch(*, actor: AbstractBaseUser, order_id: int, reason: str) -> 
 @implements(actions.EMERGENCY_START)
 def order_emergency_start(*, actor: AbstractBaseUser, order_id: int, worker_id: int, note: str = "") -> WorkOrder:
     """Serve first, paperwork afterwards: an urgent order goes straight to
-    `in_service` with this worker and owes its printed copies.
+    `in_service` with this worker and owes its printed copies. A service that
+    needs approval and has none is served too, but the order then owes the
+    approval (`order_record_approval`) and the boards get an alert for the
+    dispatch lead.
     Raises Forbidden, NotFound, Conflict (not urgent, wrong state), InvalidInput."""
     with transaction.atomic():
         order = _run_transition(
@@ -380,6 +391,36 @@ def order_emergency_start(*, actor: AbstractBaseUser, order_id: int, worker_id: 
         )
         # Handled: the request's pop-up stops sounding on every board, in this commit.
         alerts_acknowledge_for(kind="order.received", data_id=order.pk, actor=actor)
+        if order.approval_owed:
+            # The procedure's approval could not wait for the emergency; the
+            # lead must know at once that it is owed, not find it at the close.
+            raise_alert(kind=APPROVAL_OWED_ALERT_KIND, data={**order_event_data(order), "to_role": APPROVAL_ROLE})
+    return order
+
+
+@implements(actions.RECORD_APPROVAL)
+def order_record_approval(*, actor: AbstractBaseUser, order_id: int, reason: str) -> WorkOrder:
+    """Record the lead's (or the supervisor's) consent to an emergency start
+    that served a service needing approval before anyone approved it, with
+    the reason, in whatever state the order has reached since. Not a state
+    transition, but recorded in the history like one; the owed-approval alert
+    stops sounding. Raises Forbidden, NotFound, Conflict (no approval owed),
+    InvalidInput (no reason)."""
+    require_perm(actor, actions.RECORD_APPROVAL.permission)
+    reason = reason.strip()
+    if not reason:
+        raise _field_error("reason", _("Give a reason."))
+    with transaction.atomic():
+        order = _locked(order_id)
+        actions.approval_owed(order)
+        order.approved_by, order.approved_at, order.approval_owed = actor, timezone.now(), False
+        order.save(update_fields=["approved_by", "approved_at", "approval_owed", "updated_at"])
+        OrderHistory.objects.create(
+            order=order, actor=actor, transition=actions.RECORD_APPROVAL.name, from_state=order.state,
+            to_state=order.state, note=reason,
+        )
+        publish(actions.RECORD_APPROVAL.event, order_event_data(order))
+        alerts_acknowledge_for(kind=APPROVAL_OWED_ALERT_KIND, data_id=order.pk, actor=actor)
     return order
 
 
@@ -395,17 +436,30 @@ def order_return(
     remarks: str = "",
 ) -> WorkOrder:
     """Take back the filled-in order: actual times and the fee due (the
-    service's price when chargeable and no fee is given).
+    service's price when chargeable and no fee is given). The service lies
+    between the order's collection (or its emergency start) and now, each
+    give or take PAST_GRACE (a time read off a watch, typed to the minute),
+    and ends after it starts.
     Raises Forbidden, NotFound, Conflict, InvalidInput (times, negative fee)."""
     now = timezone.now()
     if actual_end < actual_start:
         raise _field_error("actual_end", _("The end is before the start."))
+    if actual_end == actual_start:
+        raise _field_error("actual_end", _("The end is the start: give the time the service ended."))
     if actual_end > now + PAST_GRACE:
         raise _field_error("actual_end", _("The end is in the future."))
     if fee is not None and fee < 0:
         raise _field_error("fee", _("The fee cannot be negative."))
 
     def prepare(order: WorkOrder) -> dict[str, Any]:
+        # The worker had the order from its collection on (an emergency start
+        # collects at once); an old row without it counts from the assignment.
+        out_since = order.collected_at or order.assigned_at or order.created_at
+        if actual_start < out_since - PAST_GRACE:
+            raise time_refused(
+                "actual_start",
+                _("The start is before the worker had the order (%(time)s).") % {"time": local_minute(out_since)},
+            )
         due = fee if fee is not None else (order.service.price if order.service.chargeable else Decimal("0"))
         return {
             "actual_start": actual_start, "actual_end": actual_end, "fee": due,

@@ -354,8 +354,9 @@ class Day:
         if await self.op("collect", "frontdesk", "POST", f"/api/v1/orders/{pk}/collect/", {}) is None:
             return
         await asyncio.sleep(random.uniform(0.5, 1.5) * self.pause)
-        end = time.time() - 300
-        times = {"actual_start": _iso(end - 3600), "actual_end": _iso(end)}
+        # Between the collection (a few pauses ago) and now.
+        end = time.time()
+        times = {"actual_start": _iso(end - 60), "actual_end": _iso(end)}
         if await self.op("return", "frontdesk", "POST", f"/api/v1/orders/{pk}/return_order/", times) is None:
             return
         await asyncio.sleep(random.uniform(0.5, 1.5) * self.pause)

@@ -54,6 +54,8 @@ def _board_strings() -> dict[str, str]:
         "close": _("Close"),
         "failed": _("That did not work: %(detail)s"),
         "paperwork_owed": _("Paperwork owed"),
+        "approval_owed": _("Approval owed"),
+        "approval_owed_alert": _("Emergency started without approval: the dispatch lead records it"),
         "nobody_else": _("Only you"),
         "open_order": _("Open order %(number)s"),
         # Red cards: the deadline passed and who has been alerted, in words.

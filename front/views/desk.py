@@ -124,7 +124,10 @@ def desk_collect(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def desk_return(request: HttpRequest, pk: int) -> HttpResponse:
-    """Take back the filled-in order: actual times, fee, materials, remarks."""
+    """Take back the filled-in order: actual times, fee, materials, remarks.
+    The form offers the collection and now; the service holds the times
+    between them (workorders.services.order_return) and its field errors
+    show by the fields."""
     order = _desk_order(request, pk)
     return_form = form_class(actions.RETURN_ORDER)
     if request.method == "POST":
@@ -142,9 +145,13 @@ def desk_return(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         now = timezone.localtime()
         start = timezone.localtime(order.collected_at) if order.collected_at else now
+        # The form counts in minutes: the end is now rounded up, so an order
+        # taken back in the minute it went out still ends after it starts
+        # (and "now" lies within the return's grace).
+        end = (now + datetime.timedelta(minutes=1)).replace(second=0, microsecond=0)
         form = return_form(initial={
             "actual_start": start,
-            "actual_end": now,
+            "actual_end": end,
             "fee": order.service.price if order.service.chargeable else Decimal("0"),
         })
     return render(request, "front/desk_return.html", {"order": order, "form": form})

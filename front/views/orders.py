@@ -28,7 +28,7 @@ from front.navigation import DESK_ROLES, MY_ORDERS_ROLES
 from printing.selectors import print_jobs_with_void
 from sla.selectors import order_deadlines, overdue_orders
 from workorders import actions, selectors, services
-from workorders.models import OPEN_STATES, FeeStatus, IncidentKind, State, WorkOrder
+from workorders.models import OPEN_STATES, IncidentKind, State, WorkOrder
 
 # --- Incidents and my orders ---------------------------------------------------------------
 
@@ -163,10 +163,7 @@ def _action_form(action: actions.OrderAction, order: WorkOrder, data: Any = None
 
 
 def _page_actions(order: WorkOrder, user: Any) -> list[actions.OrderAction]:
-    names = actions.available(order, user)
-    if user.has_perm(actions.SETTLE_FEE.permission) and order.fee_status == FeeStatus.DUE:
-        names.append(actions.SETTLE_FEE.name)
-    return [actions.ACTIONS[name] for name in names]
+    return [actions.ACTIONS[name] for name in actions.offered(order, user)]
 
 
 def _visible_order(request: HttpRequest, pk: int) -> WorkOrder:

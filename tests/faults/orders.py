@@ -26,8 +26,9 @@ def step(server: LiveServer, order_id: int, name: str, worker: int) -> tuple[int
     if name == "collect":
         return call(server, "POST", f"/api/v1/orders/{order_id}/collect/", {}, as_user="frontdesk")
     if name == "return_order":
-        end = datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=5)
-        times = {"actual_start": (end - datetime.timedelta(hours=1)).isoformat(), "actual_end": end.isoformat()}
+        # Between the collection (a moment ago) and now.
+        end = datetime.datetime.now(datetime.UTC)
+        times = {"actual_start": (end - datetime.timedelta(minutes=1)).isoformat(), "actual_end": end.isoformat()}
         return call(server, "POST", f"/api/v1/orders/{order_id}/return_order/", times, as_user="frontdesk")
     raise ValueError(name)
 

@@ -99,7 +99,7 @@ def test_the_return_form_takes_the_order_back(desk, order_in):
     form = desk.get(f"/desk/orders/{order.pk}/return/").content.decode()
     assert 'name="actual_start"' in form and 'value="30.00"' in form  # the service's price, chargeable
     now = timezone.localtime()
-    start, end = now - datetime.timedelta(hours=2), now - datetime.timedelta(hours=1)
+    start, end = timezone.localtime(order.collected_at), now + datetime.timedelta(minutes=1)
     r = desk.post(f"/desk/orders/{order.pk}/return/", {
         "actual_start": start.strftime("%Y-%m-%dT%H:%M"), "actual_end": end.strftime("%Y-%m-%dT%H:%M"),
         "fee": "25", "remarks": "Went well",

@@ -44,8 +44,8 @@ def returned(users, people, catalog):
         services.order_collect(actor=desk, order_id=order.pk)
         now = timezone.now()
         services.order_return(
-            actor=desk, order_id=order.pk, actual_start=now - datetime.timedelta(hours=2),
-            actual_end=now - datetime.timedelta(hours=1), fee=Decimal(fee),
+            actor=desk, order_id=order.pk, actual_start=now - datetime.timedelta(minutes=1), actual_end=now,
+            fee=Decimal(fee),
         )
         # The return is dated by the service's clock; the list sorts and
         # filters by it, so the scenario places each one in its month.

@@ -29,7 +29,7 @@ def day_of_work(assigned_order, users, people):
     orders.order_print(actor=users["front_desk"], order_id=done.pk)
     orders.order_collect(actor=users["front_desk"], order_id=done.pk)
     orders.order_return(
-        actor=users["front_desk"], order_id=done.pk, actual_start=timezone.now() - datetime.timedelta(hours=1),
+        actor=users["front_desk"], order_id=done.pk, actual_start=timezone.now() - datetime.timedelta(minutes=1),
         actual_end=timezone.now(),
     )
     return {

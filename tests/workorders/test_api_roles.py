@@ -64,8 +64,8 @@ def _body(name: str, people) -> dict:
         "redispatch": {"reason": "Worker ill"},
         "emergency_start": {"worker": people["cleaner"].pk},
         "return_order": {
-            "actual_start": (now - datetime.timedelta(hours=2)).isoformat(),
-            "actual_end": (now - datetime.timedelta(hours=1)).isoformat(),
+            "actual_start": (now - datetime.timedelta(minutes=1)).isoformat(),
+            "actual_end": now.isoformat(),
             "fee": "30.00",
         },
         "cancel": {"reason": "Not needed"},

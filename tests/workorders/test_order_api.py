@@ -40,7 +40,7 @@ def test_an_order_goes_from_intake_to_returned_with_tokens(users, people, catalo
         (desk, "print", {}, "printed"),
         (desk, "collect", {}, "in_service"),
         (desk, "return_order", {
-            "actual_start": (timezone.now() - datetime.timedelta(hours=1)).isoformat(),
+            "actual_start": (timezone.now() - datetime.timedelta(minutes=1)).isoformat(),
             "actual_end": timezone.now().isoformat(), "materials": "Cloths",
         }, "returned"),
     ]

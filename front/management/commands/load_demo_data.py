@@ -138,10 +138,8 @@ class Command(BaseCommand):
             order = assign(order, name)
             orders.order_print(actor=desk, order_id=order.pk)
             orders.order_collect(actor=desk, order_id=order.pk)
-            return orders.order_return(
-                actor=desk, order_id=order.pk, actual_start=now - datetime.timedelta(hours=4),
-                actual_end=now - datetime.timedelta(hours=3),
-            )
+            # Served between its collection and now (the demo's day starts now).
+            return orders.order_return(actor=desk, order_id=order.pk, actual_start=now, actual_end=timezone.now())
 
         new("meal-deliver", 0, notes="少盐 / Low salt")
         new("transport", 1, urgency="urgent")
@@ -162,15 +160,13 @@ class Command(BaseCommand):
         orders.order_print(actor=desk, order_id=o.pk)
         orders.order_collect(actor=desk, order_id=o.pk)
         orders.order_return(
-            actor=desk, order_id=o.pk, actual_start=now - datetime.timedelta(hours=2),
-            actual_end=now - datetime.timedelta(hours=1), remarks="顺利 / Went well",
+            actor=desk, order_id=o.pk, actual_start=now, actual_end=timezone.now(), remarks="顺利 / Went well",
         )
         o = assign(new("repair-lock", 10), "周师傅")
         orders.order_print(actor=desk, order_id=o.pk)
         orders.order_collect(actor=desk, order_id=o.pk)
         orders.order_return(
-            actor=desk, order_id=o.pk, actual_start=now - datetime.timedelta(hours=3),
-            actual_end=now - datetime.timedelta(hours=2), fee=demo.FEE_EXAMPLE,
+            actor=desk, order_id=o.pk, actual_start=now, actual_end=timezone.now(), fee=demo.FEE_EXAMPLE,
         )
         o = new("emergency-call", 11, urgency="urgent", notes="跌倒 / A fall")
         orders.order_emergency_start(actor=dispatcher, order_id=o.pk, worker_id=worker["张大姐"].pk)

@@ -21,6 +21,9 @@
 
   var orders = new Map();
   var alerts = new Map();
+  // Orders an emergency start served before their approval, in any state
+  // (closed too), until the lead records it: every order event says.
+  var owedApproval = new Map();
   var overdue = new Map(); // order id -> {stage, state, levels, overdue_minutes}
   var overdueTimer = null;
   var lastId = null;
@@ -81,8 +84,10 @@
   function applySnapshot(snap) {
     orders.clear();
     alerts.clear();
+    owedApproval.clear();
     snap.orders.forEach(function (o) { orders.set(o.id, o); });
     snap.alerts.forEach(function (a) { alerts.set(a.id, a); });
+    (snap.approval_owed || []).forEach(function (o) { owedApproval.set(o.id, o); });
     lastId = snap.last_event_id;
     haveSnapshot = true;
     document.body.dataset.lastEventId = String(lastId);
@@ -96,7 +101,9 @@
     var d = msg.data;
     if (msg.event.indexOf("order.") === 0) {
       if (BOARD_STATES.indexOf(d.state) >= 0) orders.set(d.id, d); else orders.delete(d.id);
+      if (d.approval_owed) owedApproval.set(d.id, d); else owedApproval.delete(d.id);
       renderOrders();
+      renderOwedApproval();
     } else if (msg.event === "alert.raised") {
       alerts.set(d.id, d);
       renderAlerts();
@@ -233,7 +240,28 @@
     return minutes < 120 ? fmt(t.minutes, { n: minutes }) : fmt(t.hours, { n: Math.floor(minutes / 60) });
   }
 
-  function render() { renderOrders(); renderAlerts(); }
+  function render() { renderOrders(); renderAlerts(); renderOwedApproval(); }
+
+  function orderLink(o) {
+    if (!config.order_url) return el("strong", "number", o.number);
+    var link = el("a", "order-link", o.number);
+    link.href = config.order_url.replace("/0/", "/" + o.id + "/");
+    link.setAttribute("aria-label", fmt(t.open_order, { number: o.number }));
+    return link;
+  }
+
+  function renderOwedApproval() {
+    var box = document.getElementById("approval-owed");
+    var list = Array.from(owedApproval.values()).sort(function (a, b) { return a.id - b.id; });
+    var items = list.map(function (o) {
+      var item = el("li", "owed-order");
+      item.dataset.orderId = o.id;
+      item.append(orderLink(o), el("span", "", [o.service_name, o.resident, o.worker || o.partner].filter(Boolean).join(" · ")));
+      return item;
+    });
+    box.querySelector("ul").replaceChildren.apply(box.querySelector("ul"), items);
+    box.hidden = items.length === 0;
+  }
 
   function renderOrders() {
     var byColumn = {};
@@ -255,13 +283,8 @@
     var c = el("article", "card " + o.urgency);
     c.dataset.orderId = o.id;
     var head = el("div", "card-head");
-    var number = el("strong", "number", config.order_url ? null : o.number);
-    if (config.order_url) {
-      var link = el("a", "order-link", o.number);
-      link.href = config.order_url.replace("/0/", "/" + o.id + "/");
-      link.setAttribute("aria-label", fmt(t.open_order, { number: o.number }));
-      number.append(link);
-    }
+    var number = el("strong", "number");
+    number.append(config.order_url ? orderLink(o) : o.number);
     head.append(number, el("span", "urgency", t[o.urgency] || o.urgency));
     c.append(head);
     var late = overdue.get(o.id);
@@ -278,6 +301,7 @@
     c.append(el("div", "age", age(o.created_at)));
     c.append(el("div", "assignee", o.worker || o.partner || t.unassigned));
     if (o.paperwork_owed) c.append(el("div", "owed", t.paperwork_owed));
+    if (o.approval_owed) c.append(el("div", "owed approval", t.approval_owed));
     var actions = el("div", "actions");
     config.actions.forEach(function (a) {
       if (a.states.indexOf(o.state) < 0) return;
@@ -337,6 +361,7 @@
       return fmt(t.complaint_raised, { level: t["level_" + d.level] || d.level });
     }
     if (a.kind === "subscription.not_ordered") return t.subscription_not_ordered;
+    if (a.kind === "order.approval_owed") return t.approval_owed_alert;
     return a.level === "escalated" ? t.escalated : t.new_request;
   }
 
