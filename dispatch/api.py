@@ -1,5 +1,7 @@
 """REST API of the catalog, residents and intakes (DESIGN.md section 7)."""
 
+from operator import attrgetter
+
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -23,6 +25,36 @@ from dispatch.models import (
     ServiceItem,
     Worker,
 )
+
+
+class RecordsResidentReads:
+    """For a viewset whose answers show residents' data: every answer that
+    shows it is in the access log, as the screens' and the admin's reads are
+    (a list: each resident on the page, as found in a search; one object: a
+    view). `resident_of` leads from an answered row to its resident ("": the
+    row is one); `residents_shown` may be overridden where a row shows many."""
+
+    resident_of = ""
+
+    def residents_shown(self, rows) -> list[Resident]:
+        if not self.resident_of:
+            return list(rows)
+        return [attrgetter(self.resident_of)(row) for row in rows]
+
+    def record_reads(self, rows, action: str) -> None:
+        services.resident_accesses_record(actor=self.request.user, residents=self.residents_shown(rows), action=action)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None and self.action == "list":
+            self.record_reads(page, ResidentAccess.Action.SEARCH)
+        return page
+
+    def get_object(self):
+        shown = super().get_object()
+        if self.action == "retrieve":
+            self.record_reads([shown], ResidentAccess.Action.VIEW)
+        return shown
 
 
 class ServiceAreaSerializer(serializers.ModelSerializer):
@@ -128,7 +160,7 @@ class ResidentAccessSerializer(serializers.ModelSerializer):
         fields = ["at", "user", "action"]
 
 
-class ResidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ResidentViewSet(RecordsResidentReads, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = ResidentSerializer
     # The actions below read the id from the path themselves: only digits route.
     lookup_value_regex = "[0-9]+"
@@ -158,20 +190,6 @@ class ResidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
-
-    def retrieve(self, request, *args, **kwargs):
-        resident = self.get_object()
-        services.resident_accesses_record(actor=request.user, residents=[resident], action=ResidentAccess.Action.VIEW)
-        return Response(self.get_serializer(resident).data)
-
-    def paginate_queryset(self, queryset):
-        page = super().paginate_queryset(queryset)
-        # Every record shown in a search result counts as read.
-        if page is not None:
-            services.resident_accesses_record(
-                actor=self.request.user, residents=list(page), action=ResidentAccess.Action.SEARCH
-            )
-        return page
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -246,30 +264,14 @@ class IntakeCreateSerializer(serializers.ModelSerializer):
         ]
 
 
-class IntakeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class IntakeViewSet(RecordsResidentReads, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = IntakeSerializer
     permission_classes = [ActionPermissions]
     action_permissions = {"create": ["dispatch.add_intakerecord"], "*": ["dispatch.view_intakerecord"]}
     queryset = IntakeRecord.objects.select_related("area", "order", "resident")
 
-    # An intake shows what its resident asked and said: a read of the record,
-    # in the access log as every other door's reads are.
-
-    def retrieve(self, request, *args, **kwargs):
-        record = self.get_object()
-        services.resident_accesses_record(
-            actor=request.user, residents=[record.resident], action=ResidentAccess.Action.VIEW
-        )
-        return Response(self.get_serializer(record).data)
-
-    def paginate_queryset(self, queryset):
-        page = super().paginate_queryset(queryset)
-        if page is not None and self.action == "list":
-            services.resident_accesses_record(
-                actor=self.request.user, residents=[record.resident for record in page],
-                action=ResidentAccess.Action.SEARCH,
-            )
-        return page
+    # What its resident asked and said (an intake without one has no row to record).
+    resident_of = "resident"
 
     @extend_schema(request=IntakeCreateSerializer, responses={201: IntakeSerializer})
     def create(self, request, *args, **kwargs):

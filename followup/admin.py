@@ -1,9 +1,12 @@
 """Read-only: follow-up rows change only through `followup.services` (API and
-screens), and the record of a complaint is never deleted."""
+screens), and the record of a complaint is never deleted. A page showing
+what a resident said (a call's comments, a complaint, a visit's findings) is
+in the access log, as the screens' reads are."""
 
 from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin
+from dispatch.admin import ResidentReadsRecorded
 from followup.models import Escalation, EscalationAction, FollowUpCall, PeriodicVisit, SpotCheck, SpotCheckItem
 
 
@@ -12,7 +15,8 @@ class ReadOnlyInline(ReadOnlyAdmin, admin.TabularInline):
 
 
 @admin.register(FollowUpCall)
-class FollowUpCallAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+class FollowUpCallAdmin(ResidentReadsRecorded, ReadOnlyAdmin, admin.ModelAdmin):
+    resident_of = "order.resident"
     list_display = ["order", "attempt", "result", "quality", "satisfied", "caller", "called_at"]
     list_filter = ["result", "satisfied", "quality"]
     search_fields = ["order__number"]
@@ -24,7 +28,8 @@ class EscalationActionInline(ReadOnlyInline):
 
 
 @admin.register(Escalation)
-class EscalationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+class EscalationAdmin(ResidentReadsRecorded, ReadOnlyAdmin, admin.ModelAdmin):
+    resident_of = "order.resident"
     list_display = ["order", "level", "owner", "opened_at", "due_at", "resolved_at"]
     list_filter = ["level"]
     search_fields = ["order__number"]
@@ -43,6 +48,8 @@ class SpotCheckAdmin(ReadOnlyAdmin, admin.ModelAdmin):
 
 
 @admin.register(PeriodicVisit)
-class PeriodicVisitAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+class PeriodicVisitAdmin(ResidentReadsRecorded, ReadOnlyAdmin, admin.ModelAdmin):
+    resident_of = "resident"
+    list_shows_residents = True
     list_display = ["resident", "scheduled_for", "status", "visitor_user", "visitor_worker", "visited_at"]
     list_filter = ["status"]

@@ -18,6 +18,9 @@ from rest_framework.response import Response
 from core.actions import with_endpoints
 from core.rest import MAX_ID, ActionPermissions, query_id
 from core.roles import Role
+from dispatch.api import RecordsResidentReads
+from dispatch.models import ResidentAccess
+from dispatch.services import resident_accesses_record
 from followup import actions, selectors, services
 from followup.models import (
     CallResult,
@@ -129,9 +132,11 @@ class CallCreateSerializer(serializers.Serializer):
     needs_more_what = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
-class FollowUpViewSet(viewsets.GenericViewSet):
+class FollowUpViewSet(RecordsResidentReads, viewsets.GenericViewSet):
     """The callback queue: every returned order with its due time, soonest
     due first; POST logs one call."""
+
+    resident_of = "order.resident"
 
     permission_classes = [ActionPermissions]
     action_permissions = {"create": ["followup.add_followupcall"], "*": ["followup.view_followupcall"]}
@@ -154,6 +159,7 @@ class FollowUpViewSet(viewsets.GenericViewSet):
         entry = selectors.followup_queue_entry(order_id=int(pk))
         if entry is None:
             raise NotFound(_("This order is not waiting for a follow-up call."))
+        self.record_reads([entry], ResidentAccess.Action.VIEW)
         return Response(QueueEntryDetailSerializer(entry, context=self.get_serializer_context()).data)
 
     @extend_schema(request=CallCreateSerializer, responses={201: FollowUpCallSerializer}, summary="Log a follow-up call")
@@ -166,8 +172,10 @@ class FollowUpViewSet(viewsets.GenericViewSet):
         return Response(FollowUpCallSerializer(call).data, status=status.HTTP_201_CREATED)
 
 
-class FollowUpCallViewSet(viewsets.ReadOnlyModelViewSet):
+class FollowUpCallViewSet(RecordsResidentReads, viewsets.ReadOnlyModelViewSet):
     """Recorded follow-up calls, newest first."""
+
+    resident_of = "order.resident"
 
     permission_classes = [ActionPermissions]
     action_permissions = {"*": ["followup.view_followupcall"]}
@@ -238,9 +246,11 @@ class OwnerSerializer(serializers.Serializer):
 
 @with_endpoints(actions.ESCALATION_ACTIONS, response=EscalationSerializer,
                 answer=lambda view, escalation: view.answer(escalation))
-class EscalationViewSet(viewsets.ReadOnlyModelViewSet):
+class EscalationViewSet(RecordsResidentReads, viewsets.ReadOnlyModelViewSet):
     """Complaints from follow-up calls, each with its owner, due time, actions
     and outcome. Most urgent first."""
+
+    resident_of = "order.resident"
 
     permission_classes = [ActionPermissions]
     action_permissions = {
@@ -333,9 +343,13 @@ class SpotCheckRecordSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
 
 
-class SpotCheckViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class SpotCheckViewSet(RecordsResidentReads, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Supervisors' random re-checks of follow-up calls, reproducible from
     their recorded seed."""
+
+    def residents_shown(self, rows) -> list:
+        # A check shows each re-checked call's resident, with their phones.
+        return [item.call.order.resident for check in rows for item in check.items.all()]
 
     permission_classes = [ActionPermissions]
     action_permissions = {
@@ -375,7 +389,9 @@ class SpotCheckViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=False, methods=["get"])
     def mismatches(self, request):
         items = selectors.spot_check_mismatches().prefetch_related("call__order__resident__phones")
-        page = self.paginate_queryset(items)
+        page = self.paginator.paginate_queryset(items, request, view=self)
+        resident_accesses_record(actor=request.user, residents=[item.call.order.resident for item in page],
+                                 action=ResidentAccess.Action.SEARCH)
         return self.get_paginated_response(SpotCheckItemSerializer(page, many=True).data)
 
 
@@ -410,8 +426,10 @@ class VisitScheduleSerializer(serializers.Serializer):
 
 @with_endpoints(actions.VISIT_ACTIONS, response=PeriodicVisitSerializer,
                 answer=lambda view, visit: Response(view.get_serializer(view.get_queryset().get(pk=visit.pk)).data))
-class PeriodicVisitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class PeriodicVisitViewSet(RecordsResidentReads, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Home visits organised by the dispatch lead."""
+
+    resident_of = "resident"
 
     permission_classes = [ActionPermissions]
     action_permissions = {

@@ -12,8 +12,8 @@ from rest_framework.response import Response
 
 from core.actions import with_endpoints
 from core.rest import ActionPermissions, DateTimeInput, FieldsBuiltOnce, IdRelatedField, query_id
-from dispatch.models import Resident, ResidentAccess, ServiceItem
-from dispatch.services import resident_accesses_record
+from dispatch.api import RecordsResidentReads
+from dispatch.models import Resident, ServiceItem
 from workorders import actions, selectors, services
 from workorders.models import Incident, IncidentKind, OrderHistory, WorkOrder
 
@@ -94,7 +94,7 @@ _HISTORY = Prefetch("history", OrderHistory.objects.select_related("actor"))
     response=OrderSerializer,
     answer=lambda view, order: Response(view.answer(order)),
 )
-class OrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class OrderViewSet(RecordsResidentReads, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [ActionPermissions]
     # Reading needs view; each action's endpoint checks the action's permission.
     action_permissions = {"create": ["workorders.add_workorder"], "*": ["workorders.view_workorder"]}
@@ -117,22 +117,8 @@ class OrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_serializer_class(self):
         return OrderCreateSerializer if self.action == "create" else OrderSerializer
 
-    # An order shows its resident's name and what was written about them: a
-    # read of the record, in the access log as the order page's reads are.
-
-    def retrieve(self, request, *args, **kwargs):
-        order = self.get_object()
-        resident_accesses_record(actor=request.user, residents=[order.resident], action=ResidentAccess.Action.VIEW)
-        return Response(self.get_serializer(order).data)
-
-    def paginate_queryset(self, queryset):
-        page = super().paginate_queryset(queryset)
-        if page is not None and self.action == "list":
-            resident_accesses_record(
-                actor=self.request.user, residents=[order.resident for order in page],
-                action=ResidentAccess.Action.SEARCH,
-            )
-        return page
+    # An order shows its resident's name and what was written about them.
+    resident_of = "resident"
 
     @extend_schema(
         parameters=[

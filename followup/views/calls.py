@@ -21,7 +21,7 @@ from dispatch.roles import INTAKE_ROLES
 from followup import selectors, services
 from followup.models import CallResult, FollowUpCall
 from followup.roles import FOLLOWUP_ROLES
-from followup.views.common import YES_NO
+from followup.views.common import SEARCH, VIEW, YES_NO, residents_read
 from workorders.models import State, WorkOrder
 
 
@@ -35,6 +35,7 @@ def followup_queue(request: HttpRequest) -> HttpResponse:
         "due_count": sum(1 for e in entries if e.is_due),
         "now": timezone.now(),
     }
+    residents_read(request, (entry.order.resident for entry in entries), SEARCH)
     return render(request, "followup/queue.html", context)
 
 
@@ -93,6 +94,7 @@ def _call_page(request: HttpRequest, order: WorkOrder, entry: selectors.QueueEnt
         "may_call": request.user.has_perm("followup.add_followupcall"),
         "conflict": conflict,
     }
+    residents_read(request, [order.resident], VIEW)
     return render(request, "followup/call.html", context, status=status)
 
 
@@ -180,4 +182,5 @@ def followup_call_result(request: HttpRequest, pk: int) -> HttpResponse:
         "new_request_url": _new_request_url(request, call),
         "next_entry": next((e for e in selectors.followup_queue(due_only=True)), None),
     }
+    residents_read(request, [call.order.resident], VIEW)
     return render(request, "followup/call_result.html", context)

@@ -18,6 +18,7 @@ from core.forms import put_errors
 from core.roles import Role, roles_required
 from followup import actions, selectors
 from followup.roles import ESCALATION_ROLES
+from followup.views.common import SEARCH, VIEW, residents_read
 
 
 def _owners() -> list[tuple[int, str]]:
@@ -43,6 +44,7 @@ def escalation_list(request: HttpRequest) -> HttpResponse:
         escalations = escalations.filter(resolved_at__isnull=True)
     now = timezone.now()
     rows = [{"escalation": e, "overdue": e.is_open and e.due_at < now} for e in escalations]
+    residents_read(request, (row["escalation"].order.resident for row in rows), SEARCH)
     return render(request, "followup/escalations.html", {"rows": rows, "show": show})
 
 
@@ -62,6 +64,7 @@ def _escalation_page(request: HttpRequest, pk: int, *, status: int = 200, proble
         # A conflict (someone resolved it meanwhile) is said on top: the forms may be gone.
         "problem": problem,
     }
+    residents_read(request, [escalation.order.resident], VIEW)
     return render(request, "followup/escalation.html", context, status=status)
 
 

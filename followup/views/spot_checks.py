@@ -19,7 +19,7 @@ from core.roles import roles_required
 from followup import selectors, services
 from followup.models import SpotCheckItem
 from followup.roles import SPOT_CHECK_ROLES
-from followup.views.common import YES_NO
+from followup.views.common import SEARCH, VIEW, YES_NO, residents_read
 
 
 class DrawForm(forms.Form):
@@ -44,8 +44,9 @@ def _spot_checks_page(request: HttpRequest, draw_form: DrawForm, *, status: int 
     context = {
         "draw_form": draw_form,
         "checks": list(selectors.spot_checks()[:20]),
-        "mismatches": list(selectors.spot_check_mismatches()[:50]),
+        "mismatches": list(selectors.spot_check_mismatches().select_related("call__order__resident")[:50]),
     }
+    residents_read(request, (item.call.order.resident for item in context["mismatches"]), SEARCH)
     return render(request, "followup/spot_checks.html", context, status=status)
 
 
@@ -86,6 +87,7 @@ def _spot_check_page(request: HttpRequest, pk: int, *, forms_by_item: dict[int, 
         # Anyone can verify the sample: the recorded seed draws the same calls.
         "reproduced": selectors.spot_check_redraw(check) == [item.call_id for item in check.items.all()],
     }
+    residents_read(request, (item.call.order.resident for item in check.items.all()), VIEW)
     return render(request, "followup/spot_check.html", context, status=status)
 
 

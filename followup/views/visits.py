@@ -21,6 +21,7 @@ from dispatch.models import Resident, Worker
 from followup import actions, selectors, services
 from followup.models import PeriodicVisit
 from followup.roles import VISIT_ROLES
+from followup.views.common import SEARCH, residents_read
 
 
 class ScheduleForm(forms.Form):
@@ -65,6 +66,8 @@ def _visits_page(request: HttpRequest, *, schedule_form: ScheduleForm | None = N
         "may_change": request.user.has_perm("followup.change_periodicvisit"),
         "may_schedule": request.user.has_perm("followup.add_periodicvisit"),
     }
+    residents_read(request, [*(row["visit"].resident for row in context["scheduled"]),
+                             *(visit.resident for visit in context["done"])], SEARCH)
     return render(request, "followup/visits.html", context, status=status)
 
 

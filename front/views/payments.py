@@ -28,6 +28,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import Conflict, Forbidden, NotFound
 from core.roles import roles_required
+from dispatch.models import ResidentAccess
+from dispatch.services import resident_accesses_record
 from front.navigation import PAYMENTS_ROLES
 from workorders import selectors, services
 from workorders.models import FeeStatus, WorkOrder
@@ -117,6 +119,9 @@ def payments(request: HttpRequest) -> HttpResponse:
         "previous_url": _list_url(status, month, str(page.previous_page_number())) if page.has_previous() else None,
         "next_url": _list_url(status, month, str(page.next_page_number())) if page.has_next() else None,
     }
+    # The list names each order's resident: found in a search, for the access log.
+    resident_accesses_record(actor=request.user, residents=[order.resident for order in page],
+                             action=ResidentAccess.Action.SEARCH)
     return render(request, "front/payments.html", context)
 
 
