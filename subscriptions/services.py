@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from core.actions import implements
 from core.errors import DomainError, InvalidInput, NotFound
 from core.roles import require_perm
+from core.times import EARLIEST_TIME, LATEST_TIME, agreed_time_check, time_refused
 from dispatch.models import Resident, ServiceItem, Worker
 from realtime.services import raise_alert
 from sla.calendar import WorkingCalendar
@@ -104,9 +105,15 @@ def subscription_create(
     notes: str = "",
 ) -> Subscription:
     """Subscribe a resident to a recurring service. Raises Forbidden,
-    InvalidInput (bad RRULE, end before start, inactive resident or service,
-    a worker without the service's skill)."""
+    InvalidInput (bad RRULE, a start before 2000 or more than a year ahead,
+    an end before the start or after 2099, inactive resident or service, a
+    worker without the service's skill)."""
     require_perm(actor, "subscriptions.add_subscription")
+    if not EARLIEST_TIME <= starts_at:
+        raise time_refused("starts_at", _("Give a start from the year 2000 on."))
+    agreed_time_check(field="starts_at", value=starts_at, now=timezone.now())
+    if ends_at is not None and ends_at >= LATEST_TIME:
+        raise time_refused("ends_at", _("Give an end before the year 2100, or none."))
     rule = _validated_rule(rule, starts_at)
     if ends_at is not None and ends_at <= starts_at:
         raise InvalidInput(_("The end is before the start."), fields={"ends_at": [_("The end is before the start.")]})
