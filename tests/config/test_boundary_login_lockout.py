@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.e2e.conftest import ROOT, LiveServer, _database_url, free_port, wait_for_port
+from tests.e2e.conftest import ROOT, LiveServer, _database_url, running_daphne
 
 LOG_DIR = ROOT / "test-output" / "logs"
 PASSWORD = "boundary-pass-2026"
@@ -84,22 +84,10 @@ def proxied_daphne(tmp_path_factory):
     subprocess.run([python, "manage.py", "shell", "-c", USERS], cwd=ROOT, env=env, check=True, capture_output=True)
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     log_path = LOG_DIR / f"daphne-boundary-{os.getpid()}.log"
-    port = free_port()
-    with open(log_path, "ab") as log:
-        proc = subprocess.Popen(
-            [python, "-m", "daphne", "--proxy-headers", "--access-log", "/dev/null", "-b", "127.0.0.1",
-             "-p", str(port), "config.asgi:application"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
     try:
-        wait_for_port(port, timeout=30, proc=proc)
-        yield ProxiedServer(port, env, log_path)
+        with running_daphne(env, log_path, "--proxy-headers", "--access-log", "/dev/null") as port:
+            yield ProxiedServer(port, env, log_path)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
         drop()
 
 

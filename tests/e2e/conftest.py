@@ -6,6 +6,7 @@ The database is a fresh SQLite file, or a fresh PostgreSQL database on the
 server DATABASE_URL names when that is PostgreSQL.
 """
 
+import contextlib
 import json
 import os
 import shutil
@@ -42,6 +43,27 @@ def wait_for_port(port: int, timeout: float = 20.0, proc: subprocess.Popen | Non
         except OSError:
             time.sleep(0.05)
     raise TimeoutError(f"nothing listens on {port}")
+
+
+@contextlib.contextmanager
+def running_daphne(env: dict, log_path: Path, *extra: str):
+    """A Daphne process serving config.asgi on a free port of 127.0.0.1, its
+    output in `log_path`: yields the port once it listens; stopped after."""
+    port = free_port()
+    with open(log_path, "ab") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "daphne", *extra, "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for_port(port, timeout=30, proc=proc)
+        yield port
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 class RedisServer:
@@ -177,22 +199,10 @@ def daphne_server(redis_server, tmp_path_factory):
         subprocess.run([python, "manage.py", "shell", "-c", FACTS], cwd=ROOT, env=env, check=True,
                        capture_output=True, text=True).stdout.strip().splitlines()[-1]
     )
-    port = free_port()
-    log = open(tmp / "daphne.log", "wb")
-    proc = subprocess.Popen(
-        [python, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
     try:
-        wait_for_port(port, timeout=30, proc=proc)
-        yield LiveServer(port, env, facts)
+        with running_daphne(env, tmp / "daphne.log") as port:
+            yield LiveServer(port, env, facts)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
         drop()
 
 

@@ -17,9 +17,8 @@ from tests.e2e.conftest import (
     ROOT,
     LiveServer,
     _database_url,
-    free_port,
     redis_server,  # noqa: F401 - a redis-server of this module's own
-    wait_for_port,
+    running_daphne,
 )
 
 pytestmark = pytest.mark.e2e
@@ -48,22 +47,10 @@ def daphne_server(redis_server, tmp_path_factory):  # noqa: F811
     }
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
     subprocess.run([sys.executable, "manage.py", "shell", "-c", USERS], cwd=ROOT, env=env, check=True)
-    port = free_port()
-    log = open(tmp / "daphne.log", "wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
     try:
-        wait_for_port(port, timeout=30, proc=proc)
-        yield LiveServer(port, env, {})
+        with running_daphne(env, tmp / "daphne.log") as port:
+            yield LiveServer(port, env, {})
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
         drop()
 
 
