@@ -130,6 +130,11 @@ class CallCreateSerializer(serializers.Serializer):
     comments = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
     needs_more = serializers.BooleanField(required=False, default=False)
     needs_more_what = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    attempt = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=1000,
+        help_text="Which attempt this is, as the caller saw the queue (its failed attempts plus one): "
+                  "a call someone else logged meanwhile makes this one a 409",
+    )
 
 
 class FollowUpViewSet(RecordsResidentReads, viewsets.GenericViewSet):

@@ -62,6 +62,7 @@ def followup_log_call(
     comments: str = "",
     needs_more: bool = False,
     needs_more_what: str = "",
+    attempt: int | None = None,
 ) -> FollowUpCall:
     """Record one follow-up call on a returned order and move the order on:
 
@@ -73,6 +74,10 @@ def followup_log_call(
     - refused: the resident declined the call; the order closes with that
       reason (calling again would not change the answer).
 
+    `attempt`: which attempt the caller was making (the calls they saw,
+    plus one); a call logged by someone else meanwhile makes it a conflict.
+    Without it, the calls logged before this one waited for the order's lock.
+
     Raises Forbidden (role), NotFound, Conflict (the order is not waiting for
     a call, or another call on it was logged while this one was), InvalidInput
     (answers missing for a reached call, or given for one that was not).
@@ -82,7 +87,7 @@ def followup_log_call(
     # logged by someone else while this one waited for the lock is the same
     # attempt to reach the resident (two callers at once, a form sent twice),
     # and two "no answer" must not count twice towards the unreachable limit.
-    known = FollowUpCall.objects.filter(order_id=order_id).count()
+    known = attempt - 1 if attempt is not None else FollowUpCall.objects.filter(order_id=order_id).count()
     comments, needs_more_what = comments.strip(), needs_more_what.strip()
     if result not in CallResult.values:
         raise _field_error("result", _("Unknown call result."))

@@ -42,6 +42,10 @@ def followup_queue(request: HttpRequest) -> HttpResponse:
 class CallForm(forms.Form):
     """Parsing only: which answers a result needs is the service's rule."""
 
+    # The attempt the caller is making, as the page showed it: a call someone
+    # else logged meanwhile turns this one into a conflict, not a second attempt.
+    attempt = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
     result = forms.ChoiceField(
         label=gettext_lazy("Result"), choices=CallResult.choices, widget=forms.RadioSelect,
         error_messages={"required": gettext_lazy("Choose the result of the call.")},
@@ -112,7 +116,9 @@ def followup_call(request: HttpRequest, pk: int) -> HttpResponse:
     entry = selectors.followup_queue_entry(order_id=pk)
     order = entry.order if entry else _order_or_404(pk)
     if request.method == "GET":
-        return _call_page(request, order, entry, CallForm()) if entry else _not_waiting(request, order)
+        if entry is None:
+            return _not_waiting(request, order)
+        return _call_page(request, order, entry, CallForm(initial={"attempt": entry.failed_attempts + 1}))
     if not request.user.has_perm("followup.add_followupcall"):
         raise PermissionDenied
     form = CallForm(request.POST)
