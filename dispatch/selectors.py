@@ -37,7 +37,11 @@ def assignment_suggestions(
     workers = Worker.objects.filter(active=True)
     if service.required_skill_id is not None:
         workers = workers.filter(skills=service.required_skill_id)
-    served_here = Worker.objects.filter(pk=OuterRef("pk"), orders__resident=resident)
+    # Served: an order of theirs there came back with the service's times
+    # (being assigned, or sent back before serving, is not having served).
+    served_here = Worker.objects.filter(
+        pk=OuterRef("pk"), orders__resident=resident, orders__actual_end__isnull=False
+    )
     workers = workers.annotate(
         open_orders=Count("orders", filter=Q(orders__state__in=open_states), distinct=True),
         served_resident=Exists(served_here),

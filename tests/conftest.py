@@ -147,7 +147,7 @@ def run_transition(users, people):
             "reject": lambda: services.order_reject(actor=lead, order_id=order.pk, reason="Not this month"),
             "assign": lambda: services.order_assign(actor=dispatcher, order_id=order.pk, worker_id=worker.pk),
             "reassign": lambda: services.order_reassign(
-                actor=dispatcher, order_id=order.pk, partner_id=people["partner"].pk
+                actor=dispatcher, order_id=order.pk, partner_id=people["partner"].pk, note="Worker ill"
             ),
             "print": lambda: services.order_print(actor=desk, order_id=order.pk)[0],
             "collect": lambda: services.order_collect(actor=desk, order_id=order.pk),

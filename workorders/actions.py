@@ -99,6 +99,8 @@ def transition_possible(order: WorkOrder, name: str) -> None:
 def _condition_message(order: WorkOrder, name: str) -> str:
     if name == "assign":
         return _("%(service)s needs approval before it can be assigned.") % {"service": order.service.name}
+    if name == "request_approval":
+        return _("%(service)s needs no approval: assign it.") % {"service": order.service.name}
     if name == "emergency_start":
         return _("Only urgent orders can be started at once.")
     return _("The conditions for this action are not met.")
@@ -160,14 +162,14 @@ def _action(name: str, label, permission: str, input, event: str, summary: str, 
 
 REQUEST_APPROVAL = _action(
     "request_approval", gettext_lazy("Ask for approval"), "request_approval_workorder", NoteInput,
-    "order.approval_requested", "Ask the lead to approve an external or special service",
+    "order.approval_requested", "Ask the lead to approve an external or special service", board=True,
 )
 APPROVE = _action(
     "approve", gettext_lazy("Approve"), "approve_workorder", NoteInput, "order.approved", "Approve", board=True,
 )
 REJECT = _action(
     "reject", gettext_lazy("Reject"), "approve_workorder", ReasonInput, "order.rejected",
-    "Refuse approval, with a reason",
+    "Refuse approval, with a reason", board=True,
 )
 ASSIGN = _action(
     "assign", gettext_lazy("Assign"), "assign_workorder", AssignInput, "order.assigned",

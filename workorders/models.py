@@ -66,6 +66,10 @@ def _approval_satisfied(order: "WorkOrder") -> bool:
     return not order.service.needs_approval or order.approved_at is not None
 
 
+def _approval_pending(order: "WorkOrder") -> bool:
+    return not _approval_satisfied(order)
+
+
 def _is_urgent(order: "WorkOrder") -> bool:
     return order.urgency == Urgency.URGENT
 
@@ -93,6 +97,9 @@ class WorkOrder(ConcurrentTransitionMixin, models.Model):
     # An emergency start of a service that needs approval serves first; the
     # lead's (or the supervisor's) consent is owed until recorded (record_approval).
     approval_owed = models.BooleanField(_("approval owed"), default=False)
+    # An emergency a worker reported on site: the board marks the card until
+    # the service ends (returned), goes back to dispatch or is cancelled.
+    emergency_at = models.DateTimeField(_("emergency reported at"), null=True, blank=True, editable=False)
     collected_at = models.DateTimeField(_("collected at"), null=True, blank=True)
 
     actual_start = models.DateTimeField(_("actual start"), null=True, blank=True)
@@ -157,7 +164,7 @@ class WorkOrder(ConcurrentTransitionMixin, models.Model):
 
     # --- transitions: guards and state only -------------------------------------
 
-    @transition(state, source=State.RECEIVED, target=State.AWAITING_APPROVAL)
+    @transition(state, source=State.RECEIVED, target=State.AWAITING_APPROVAL, conditions=[_approval_pending])
     def request_approval(self) -> None:
         pass
 
@@ -190,6 +197,7 @@ class WorkOrder(ConcurrentTransitionMixin, models.Model):
     @transition(state, source=[State.PRINTED, State.IN_SERVICE], target=State.RECEIVED)
     def redispatch(self) -> None:
         self.worker = self.partner = self.assigned_at = self.collected_at = None
+        self.emergency_at = None
 
     @transition(state, source=State.RECEIVED, target=State.IN_SERVICE, conditions=[_is_urgent])
     def emergency_start(self, *, worker: Worker, at) -> None:
@@ -203,10 +211,12 @@ class WorkOrder(ConcurrentTransitionMixin, models.Model):
         self.actual_start, self.actual_end, self.returned_at = actual_start, actual_end, at
         self.fee, self.materials, self.remarks = fee, materials, remarks
         self.fee_status = FeeStatus.DUE if fee > 0 else FeeStatus.NONE
+        self.emergency_at = None
 
     @transition(state, source=CANCELLABLE, target=State.CANCELLED)
     def cancel(self, *, reason: str) -> None:
         self.closing_reason = reason
+        self.emergency_at = None
 
     @transition(state, source=State.RETURNED, target=RETURN_VALUE(State.CLOSED, State.ESCALATED))
     def log_followup(self, *, satisfied: bool) -> str:

@@ -38,6 +38,7 @@ from workorders.selectors import orders_visible_to
 # Who is told when an emergency start skipped the approval its service needs:
 # `to_role` in the alert's data, as an incident's alert names the supervisor.
 APPROVAL_OWED_ALERT_KIND = "order.approval_owed"
+APPROVAL_REQUESTED_ALERT_KIND = "order.approval_requested"
 APPROVAL_ROLE = "dispatch_lead"
 
 
@@ -58,6 +59,11 @@ def order_event_data(order: WorkOrder) -> dict[str, Any]:
         "paperwork_owed": order.paperwork_owed,
         "approval_owed": order.approval_owed,
         "created_at": order.created_at.isoformat(),
+        "requested_for": order.requested_for.isoformat() if order.requested_for else None,
+        "emergency_at": order.emergency_at.isoformat() if order.emergency_at else None,
+        # The board's buttons: the transitions the state and its conditions
+        # allow now (the roles are the board's own to filter).
+        "can": [t.name for t in order.get_available_state_transitions()],
     }
 
 
@@ -237,18 +243,30 @@ def _validated_worker(order: WorkOrder, worker_id: int) -> Worker:
 
 @implements(actions.REQUEST_APPROVAL)
 def order_request_approval(*, actor: AbstractBaseUser, order_id: int, note: str = "") -> WorkOrder:
-    """Send an external or special service to the lead for approval.
-    Raises Forbidden, NotFound, Conflict."""
-    return _run_transition(actor=actor, order_id=order_id, name="request_approval", note=note)
+    """Send an external or special service to the lead for approval: the
+    request's pop-up is handled, and the lead's pops up (`to_role`) until an
+    approval or a rejection answers it. Raises Forbidden, NotFound, Conflict
+    (state, or a service that needs no approval)."""
+    with transaction.atomic():
+        order = _run_transition(actor=actor, order_id=order_id, name="request_approval", note=note)
+        alerts_acknowledge_for(kind="order.received", data_id=order.pk, actor=actor)
+        raise_alert(kind=APPROVAL_REQUESTED_ALERT_KIND, data={**order_event_data(order), "to_role": APPROVAL_ROLE})
+    return order
+
+
+def _answer_approval_request(actor: AbstractBaseUser, order: WorkOrder) -> WorkOrder:
+    alerts_acknowledge_for(kind=APPROVAL_REQUESTED_ALERT_KIND, data_id=order.pk, actor=actor)
+    return order
 
 
 @implements(actions.APPROVE)
 def order_approve(*, actor: AbstractBaseUser, order_id: int, note: str = "") -> WorkOrder:
     """Approve an order awaiting approval. Raises Forbidden, NotFound, Conflict."""
-    return _run_transition(
-        actor=actor, order_id=order_id, name="approve", note=note,
-        prepare=lambda order: {"by": actor, "at": timezone.now()},
-    )
+    with transaction.atomic():
+        return _answer_approval_request(actor, _run_transition(
+            actor=actor, order_id=order_id, name="approve", note=note,
+            prepare=lambda order: {"by": actor, "at": timezone.now()},
+        ))
 
 
 @implements(actions.REJECT)
@@ -257,10 +275,11 @@ def order_reject(*, actor: AbstractBaseUser, order_id: int, reason: str) -> Work
     Raises Forbidden, NotFound, Conflict, InvalidInput (no reason)."""
     if not reason.strip():
         raise _field_error("reason", _("Give a reason."))
-    return _run_transition(
-        actor=actor, order_id=order_id, name="reject", note=reason,
-        prepare=lambda order: {"reason": reason.strip()},
-    )
+    with transaction.atomic():
+        return _answer_approval_request(actor, _run_transition(
+            actor=actor, order_id=order_id, name="reject", note=reason,
+            prepare=lambda order: {"reason": reason.strip()},
+        ))
 
 
 @implements(actions.ASSIGN)
@@ -285,9 +304,13 @@ def order_reassign(
     *, actor: AbstractBaseUser, order_id: int, worker_id: int | None = None, partner_id: int | None = None, note: str = ""
 ) -> WorkOrder:
     """Give an assigned or printed order to someone else; printed copies become
-    void. Raises as `order_assign`, and InvalidInput for the same assignee."""
+    void, so a printed order's reassignment says why (`note`). Raises as
+    `order_assign`, and InvalidInput for the same assignee or a printed
+    order's missing reason."""
 
     def prepare(order: WorkOrder) -> dict[str, Any]:
+        if order.state == State.PRINTED and not note.strip():
+            raise _field_error("note", _("Say why: the printed copies become void."))
         assignee = _validated_assignee(order, worker_id, partner_id)
         if assignee["worker"] == order.worker and assignee["partner"] == order.partner:
             raise _field_error("worker", _("The order is already assigned there."))
@@ -594,6 +617,11 @@ def incident_report(
         incident = Incident.objects.create(
             order=order, reporter=actor, kind=kind, note=note, could_not_serve=could_not_serve
         )
+        if kind == IncidentKind.EMERGENCY:
+            # The card stays marked after the pop-up is acknowledged, until the
+            # service ends: one column, no lock (a transition clears it).
+            order.emergency_at = incident.created_at
+            WorkOrder.objects.filter(pk=order.pk, state=order.state).update(emergency_at=order.emergency_at)
         card = order_event_data(order)
         publish("order.incident_reported", {**card, "incident": incident_event_data(incident)})
         raise_alert(

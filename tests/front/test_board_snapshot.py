@@ -139,6 +139,10 @@ def test_suggestions_put_skilled_idle_workers_first_and_list_partners(api, order
     body = api("dispatcher").get(f"/api/v1/board/orders/{fresh.pk}/suggestions/").json()
     names = [w["name"] for w in body["workers"]]
     assert names == ["Cleaner Worker"]  # the nurse lacks the skill, the retired one is inactive
-    assert body["workers"][0]["open_orders"] == 1 and body["workers"][0]["served_resident"] is True
+    # Assigned there is not having served there...
+    assert body["workers"][0]["open_orders"] == 1 and body["workers"][0]["served_resident"] is False
     assert [p["name"] for p in body["partners"]] == ["Helping Hands"]
+    order_in("returned")  # ...coming back from the resident's home is
+    body = api("dispatcher").get(f"/api/v1/board/orders/{fresh.pk}/suggestions/").json()
+    assert body["workers"][0]["served_resident"] is True
     assert api("front_desk").get(f"/api/v1/board/orders/{fresh.pk}/suggestions/").status_code == 403

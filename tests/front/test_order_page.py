@@ -86,7 +86,7 @@ def test_a_void_copy_says_which_action_voided_it(client_as, users, order_in, peo
 
     order = order_in("assigned")
     order_print_pdf(actor=users["front_desk"], order_id=order.pk, language="en")
-    services.order_reassign(actor=users["dispatcher"], order_id=order.pk, partner_id=people["partner"].pk)
+    services.order_reassign(actor=users["dispatcher"], order_id=order.pk, partner_id=people["partner"].pk, note="Ill")
     html = _page(client_as("front_desk"), order)
     prints = re.search(r'<section aria-labelledby="prints-title".*?</section>', html, flags=re.S).group(0)
     assert re.search(r'<tr class="void"><td>1</td>.*?Void: Reassign at', prints, flags=re.S)
@@ -102,8 +102,8 @@ def test_incidents_are_listed(client_as, users, order_in):
 
 
 def test_each_role_is_offered_the_actions_it_may_take_now(client_as, order_in):
-    assert _actions(_page(client_as("dispatcher"), order_in("received"))) == [
-        "assign", "cancel", "emergency_start", "request_approval"]
+    # Cleaning needs no approval: asking for it is not offered.
+    assert _actions(_page(client_as("dispatcher"), order_in("received"))) == ["assign", "cancel", "emergency_start"]
     assigned = order_in("assigned")
     assert _actions(_page(client_as("front_desk"), assigned)) == ["cancel", "print"]
     assert set(_actions(_page(client_as("dispatcher"), assigned))) == {"cancel", "reassign"}

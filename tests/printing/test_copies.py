@@ -43,7 +43,7 @@ def test_reassigning_a_printed_order_voids_its_copies_and_the_next_print_gets_a_
     order = assigned_order()
     print_order(order)
     print_order(order)
-    orders.order_reassign(actor=users["dispatcher"], order_id=order.pk, partner_id=people["partner"].pk)
+    orders.order_reassign(actor=users["dispatcher"], order_id=order.pk, partner_id=people["partner"].pk, note="Ill")
 
     history = _history(api, order)
     assert [(h["copy_number"], h["void"], h["voided_by"]) for h in history] == [

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from tests.conftest import ROLES
+from workorders import services as order_services
 
 ALLOWED_ROLES = {
     "request_approval": {"dispatcher", "dispatch_lead"},
@@ -60,7 +61,7 @@ def _body(name: str, people) -> dict:
     return {
         "reject": {"reason": "Full"},
         "assign": {"worker": people["cleaner"].pk},
-        "reassign": {"partner": people["partner"].pk},
+        "reassign": {"partner": people["partner"].pk, "note": "Worker ill"},
         "redispatch": {"reason": "Worker ill"},
         "emergency_start": {"worker": people["cleaner"].pk},
         "return_order": {
@@ -74,11 +75,14 @@ def _body(name: str, people) -> dict:
 
 @pytest.mark.parametrize("role", ROLES + ["nobody"])
 @pytest.mark.parametrize("name", list(ALLOWED_ROLES))
-def test_role_matrix_for_transitions(name, role, api, order_in, people, run_transition, users):
+def test_role_matrix_for_transitions(name, role, api, order_in, people, run_transition, users, catalog):
     from followup.services import followup_log_call
 
     if name == "request_approval":
-        order = order_in("received")
+        # Wound care needs approval (asking for it on cleaning is a 409).
+        order = order_services.order_create(
+            actor=users["front_desk"], resident=people["with_card"], service=catalog["wound"], channel="phone",
+        )
     elif name == "resolve":
         order = order_in("returned")
         followup_log_call(actor=users["front_desk"], order_id=order.pk, result="reached", quality=1, satisfied=False)

@@ -50,7 +50,9 @@ def _body(name: str, people, worker_turn: int) -> dict:
         # other hand than the one before it (a reassignment to the same hand
         # is refused, 400, which this model does not expect).
         "assign": {"worker": cleaner.pk} if worker_turn % 2 == 0 else {"partner": partner.pk},
-        "reassign": {"worker": cleaner.pk} if worker_turn % 2 == 0 else {"partner": partner.pk},
+        # A printed order's reassignment voids its copies and says why.
+        "reassign": {"worker": cleaner.pk, "note": "Moved"} if worker_turn % 2 == 0
+        else {"partner": partner.pk, "note": "Moved"},
         "redispatch": {"reason": "Could not serve"},
         "emergency_start": {"worker": cleaner.pk},
         "return_order": {
@@ -66,11 +68,15 @@ actions = st.lists(st.tuples(st.sampled_from(ROLES), st.sampled_from(sorted(MODE
 
 @pytest.mark.django_db
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(steps=actions, urgent=st.booleans())
-def test_any_sequence_of_actions_keeps_the_invariants(steps, urgent, api, users, people, catalog):
+@given(steps=actions, urgent=st.booleans(), needs_approval=st.booleans())
+def test_any_sequence_of_actions_keeps_the_invariants(steps, urgent, needs_approval, api, users, people, catalog):
+    # An external service needs the lead's approval before it is assigned;
+    # cleaning needs none, so asking for it is refused.
+    service = catalog["assist"] if needs_approval else catalog["clean"]
+    approved = False
     created = api("front_desk").post(
         "/api/v1/orders/",
-        {"resident": people["with_card"].pk, "service": catalog["clean"].pk, "channel": "phone",
+        {"resident": people["with_card"].pk, "service": service.pk, "channel": "phone",
          "urgency": "urgent" if urgent else "normal"},
         format="json",
     ).json()
@@ -88,7 +94,12 @@ def test_any_sequence_of_actions_keeps_the_invariants(steps, urgent, api, users,
             expected = 403
         elif name == "print" and state in REPRINTABLE:
             expected = 200  # a reprint: no state change
-        elif state not in sources or (name == "emergency_start" and not urgent):
+        elif (
+            state not in sources
+            or (name == "emergency_start" and not urgent)
+            or (name == "request_approval" and not needs_approval)
+            or (name == "assign" and needs_approval and not approved)
+        ):
             expected = 409
         else:
             expected = 200
@@ -102,6 +113,7 @@ def test_any_sequence_of_actions_keeps_the_invariants(steps, urgent, api, users,
             expected_history.append(name)
             if name in ("assign", "reassign"):
                 worker_turn += 1
+            approved = approved or name == "approve"
             state = target
         else:
             # A refusal or a reprint changes nothing at all.

@@ -35,8 +35,14 @@ CASES = [(name, state) for name in ALLOWED for state in PATHS]
 
 
 @pytest.mark.parametrize(("name", "state"), CASES)
-def test_transition_from_state(name, state, order_in, run_transition):
-    order = order_in(state)
+def test_transition_from_state(name, state, order_in, run_transition, users, people, catalog):
+    if (name, state) == ("request_approval", "received"):
+        # Cleaning needs no approval (test_asking_approval_for_a_service_that_needs_none_is_refused).
+        order = services.order_create(
+            actor=users["front_desk"], resident=people["with_card"], service=catalog["wound"], channel="phone",
+        )
+    else:
+        order = order_in(state)
     sources, target = ALLOWED[name]
     history_before = OrderHistory.objects.filter(order=order).count()
     events_before = Event.objects.count()
@@ -150,10 +156,32 @@ def test_reassigning_to_the_assignee_it_already_has_is_refused(state, api, order
     order = order_in(state)
     before = OrderHistory.objects.filter(order=order).count()
     with pytest.raises(InvalidInput) as refused:
-        services.order_reassign(actor=users["dispatcher"], order_id=order.pk, worker_id=order.worker_id)
+        services.order_reassign(actor=users["dispatcher"], order_id=order.pk, worker_id=order.worker_id, note="Ill")
     assert refused.value.fields == {"worker": ["The order is already assigned there."]}
-    response = api("dispatcher").post(f"/api/v1/orders/{order.pk}/reassign/", {"worker": order.worker_id}, format="json")
+    response = api("dispatcher").post(
+        f"/api/v1/orders/{order.pk}/reassign/", {"worker": order.worker_id, "note": "Ill"}, format="json"
+    )
     assert response.status_code == 400 and response.json()["fields"] == {"worker": ["The order is already assigned there."]}
     order.refresh_from_db()
     assert order.state == state and order.worker == people["cleaner"]
     assert OrderHistory.objects.filter(order=order).count() == before
+
+
+def test_asking_approval_for_a_service_that_needs_none_is_refused(api, order_in):
+    order = order_in("received")  # cleaning
+    response = api("dispatcher").post(f"/api/v1/orders/{order.pk}/request_approval/", {}, format="json")
+    assert response.status_code == 409
+    assert response.json()["detail"] == "Home cleaning needs no approval: assign it."
+    assert "request_approval" not in api("dispatcher").get(f"/api/v1/orders/{order.pk}/").json()["available_transitions"]
+
+
+def test_reassigning_a_printed_order_says_why_and_an_assigned_one_need_not(api, order_in, people):
+    printed, assigned = order_in("printed"), order_in("assigned")
+    body = {"partner": people["partner"].pk}
+    response = api("dispatcher").post(f"/api/v1/orders/{printed.pk}/reassign/", body, format="json")
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"note": ["Say why: the printed copies become void."]}
+    assert WorkOrder.objects.get(pk=printed.pk).state == "printed"
+    response = api("dispatcher").post(f"/api/v1/orders/{printed.pk}/reassign/", {**body, "note": "Jammed"}, format="json")
+    assert response.status_code == 200 and response.json()["history"][-1]["note"] == "Jammed"
+    assert api("dispatcher").post(f"/api/v1/orders/{assigned.pk}/reassign/", body, format="json").status_code == 200
