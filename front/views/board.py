@@ -40,7 +40,20 @@ def _board_strings() -> dict[str, str]:
         "approve": _("Approve"),
         "request_approval": _("Ask for approval"),
         "cancel": _("Cancel order"),
-        "cancel_reason": _("Why is the order cancelled?"),
+        "approval_requested_alert": _("Approval asked for: the dispatch lead decides"),
+        "alerts_collapsed": _("Alerts: %(n)s"),
+        "emergencies": _("Emergencies: %(n)s"),
+        "emergency_mark": _("EMERGENCY reported %(at)s"),
+        "agreed": _("Agreed: %(when)s"),
+        "asap": _("As soon as possible"),
+        "today": _("today %(time)s"),
+        "tomorrow": _("tomorrow %(time)s"),
+        "hidden_by_filter": _("%(n)s cards hidden by the filter"),
+        "reading_incident": _("Reading the report…"),
+        "login_ended": _("Your login has ended. Log in again to see the board."),
+        "role_ended": _("Your role no longer lets you see the board."),
+        "log_in_again": _("Log in again"),
+        "required": _("This field is required."),
         "urgent": _("Urgent"),
         "normal": _("Normal"),
         "unassigned": _("Not assigned"),
@@ -83,16 +96,24 @@ def _board_actions(user) -> list[dict]:
     the board that the user's role may run, with the states they run from
     and the input they take (a worker or partner opens the assign dialog, a
     reason is asked for)."""
-    return [
-        {
+    boards = []
+    for action in actions.ACTIONS.values():
+        if not (action.board and user.has_perm(action.permission)):
+            continue
+        fields = action.input().fields
+        boards.append({
             "name": action.name,
             "label": str(action.label),
             "states": [str(state) for state in transition_sources(action.name)],
-            "fields": list(action.input().fields),
-        }
-        for action in actions.ACTIONS.values()
-        if action.board and user.has_perm(action.permission)
-    ]
+            "fields": list(fields),
+            # What the action's dialog asks in words (a note, a reason).
+            "inputs": [
+                {"name": name, "label": str(field.label), "required": field.required,
+                 "max_length": getattr(field, "max_length", None)}
+                for name, field in fields.items() if name not in ("worker", "partner")
+            ],
+        })
+    return boards
 
 
 @roles_required(*BOARD_ROLES)
@@ -111,5 +132,6 @@ def board(request: HttpRequest) -> HttpResponse:
         "overdue_refresh_seconds": OVERDUE_REFRESH_SECONDS,
         # The order page's address with 0 for the id, for the script to fill in.
         "order_url": reverse("order-page", args=[0]),
+        "login_url": reverse("login") + "?next=" + reverse("board"),
     }
     return render(request, "front/board.html", {"board_config": config, "board_strings": _board_strings()})
