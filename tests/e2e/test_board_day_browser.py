@@ -236,3 +236,17 @@ async def test_cards_come_urgent_first_then_by_when_they_are_due_and_filter(brow
     assert areas and set(areas) == {area}
     await shot(page, "board-filter-1440-en")
     assert problems == []
+
+
+async def test_a_board_whose_login_ended_says_so_and_stops_reconnecting(browser, daphne_server):
+    page, problems = await _board(browser, daphne_server, "dispatcher")
+    other = await page.context.new_page()  # the same login in another tab
+    await other.goto("/intake/")
+    await other.click(".logout button")
+    stopped = page.locator("#message.stopped")
+    await expect(stopped).to_be_visible(timeout=15000)
+    await expect(stopped).to_contain_text("Your login has ended")
+    await expect(stopped.locator("a")).to_have_attribute("href", "/accounts/login/?next=/board/")
+    await asyncio.sleep(2)  # a reconnecting board would be "connecting" again within this
+    await expect(page.locator("#connection")).to_have_attribute("data-state", "disconnected")
+    assert problems == []
