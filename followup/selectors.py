@@ -137,7 +137,7 @@ def calls() -> QuerySet[FollowUpCall]:
 def escalations() -> QuerySet[Escalation]:
     return Escalation.objects.select_related(
         "order__resident", "order__service", "order__worker", "order__partner", "owner", "resolved_by", "call"
-    ).prefetch_related("actions__author")
+    ).prefetch_related("actions__author", "order__resident__phones")
 
 
 def spot_check_population(*, period_start: datetime.date, period_end: datetime.date) -> list[int]:

@@ -482,3 +482,14 @@ def test_scheduling_without_whom_to_visit_is_refused_by_the_field(client_as, peo
     assert 'id="id_served_by_worker-error">Name the residents, or a worker and a month.<' in html
     assert 'value="Keep me"' in html
     assert not PeriodicVisit.objects.exists()
+
+
+def test_a_complaint_links_its_order_and_gives_the_numbers_to_call(client_as, complaint, people):
+    escalation = complaint()
+    html = client_as("dispatch_lead").get(f"/escalations/{escalation.pk}/").content.decode()
+    order = escalation.order
+    assert f'<a id="order-link" href="/orders/{order.pk}/">{order.number}</a>' in html
+    phones = re.search(r'<dd id="resident-phones">(.*?)</dd>', html, flags=re.S).group(1)
+    assert 'href="tel:+8613800138000"' in phones
+    served_by = re.search(r'<dd id="served-by">(.*?)</dd>', html, flags=re.S).group(1)
+    assert order.worker.name in served_by and f'href="tel:{order.worker.phone}"' in served_by
