@@ -348,14 +348,20 @@ def stacked_columns(key: str, title: str, desc: str, series: list[Series], colum
     """One column per week, stacked by series (bottom first), the total
     written over the column when the columns are wide enough, and a legend
     naming each colour in words (the figures are in the table beside it)."""
-    height = 230.0
-    left, right, top, bottom = 40.0, WIDTH - 20, 24.0, height - 60
-    shapes: list[Shape] = [Line(((left, bottom), (right, bottom)), GRID), Line(((left, top), (left, bottom)), GRID)]
-    x = left
+    left, right, top, bottom = 40.0, WIDTH - 20, 24.0, 170.0
+    # The legend names each colour in full, on as many lines as it needs.
+    placed, x, line = [], left, 0
     for item in series:
-        shapes.append(Rect(x, height - 20, 10, 10, item.color))
-        shapes.append(Text(x + 14, height - 11, _clip(item.label, 22), size=10))
-        x += 14 + 6 * min(_units(item.label), 22) + 16
+        width = 14 + 6 * _units(item.label) + 16
+        if x + width > WIDTH and x > left:
+            x, line = left, line + 1
+        placed.append((item, x, bottom + 40 + 16 * line))
+        x += width
+    height = bottom + 60 + 16 * line
+    shapes: list[Shape] = [Line(((left, bottom), (right, bottom)), GRID), Line(((left, top), (left, bottom)), GRID)]
+    for item, x, y in placed:
+        shapes.append(Rect(x, y, 10, 10, item.color))
+        shapes.append(Text(x + 14, y + 9, item.label, size=10))
     if not columns:
         shapes.append(Text((left + right) / 2, (top + bottom) / 2, _("Nothing to show for this period."),
                            anchor="middle", fill=MUTED))
