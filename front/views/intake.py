@@ -24,6 +24,7 @@ from core.roles import roles_required
 from dispatch import selectors, services
 from dispatch.models import Channel, IntakeRecord, Resident, ResidentAccess, ServiceArea, ServiceItem
 from dispatch.roles import INTAKE_ROLES
+from followup import services as followup_services
 from workorders import services as order_services
 from workorders.models import OPEN_STATES, Urgency, WorkOrder
 from workorders.selectors import orders_visible_to
@@ -108,7 +109,7 @@ class ServedForm(_CallForm):
 
 class OutcomeForm(_CallForm):
     """The fields of the outcomes that are not an order; which of them an
-    outcome needs is dispatch.services.intake_take's rule."""
+    outcome needs is followup.services.intake_take's rule."""
 
     service = forms.ModelChoiceField(queryset=ServiceItem.objects.all(), required=False)
     referred_to = forms.CharField(max_length=255, required=False)
@@ -281,13 +282,14 @@ def intake_served(request: HttpRequest) -> HttpResponse:
 def intake_outcome(request: HttpRequest, outcome: str) -> HttpResponse:
     """Outcomes 2 to 4: a service we do not give (the reply names the
     referral), eligible without a card (invited to apply, or a home visit
-    booked), or the caller lives elsewhere (the reply gives their office's
-    phone)."""
+    booked: scheduled on the lead's visit list), or the caller lives
+    elsewhere (the reply gives their office's phone)."""
     form = OutcomeForm(request.POST)
     if not form.is_valid():
         return _form_error(form)
     try:
-        record = services.intake_take(actor=request.user, outcome=outcome, **form.cleaned_data)
+        record = followup_services.intake_take(actor=request.user, outcome=outcome, **form.cleaned_data)
     except DomainError as exc:
         return _domain_error(exc)
-    return _reply(record)
+    visit = getattr(record, "home_visit", None)
+    return _reply(record, visit_id=visit.pk if visit else None)

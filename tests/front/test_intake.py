@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from dispatch.models import IntakeRecord, Resident, ResidentAccess
+from followup.models import PeriodicVisit
 from workorders.models import State, WorkOrder
 from workorders.services import order_create
 
@@ -248,6 +249,32 @@ def test_no_card_invites_or_books_a_home_visit(desk, people):
     assert list(IntakeRecord.objects.order_by("id").values_list("no_card_action", flat=True)) == [
         "invited", "home_visit"
     ]
+
+
+def test_a_home_visit_booked_on_the_screen_is_on_the_leads_visit_list(desk, client_as, people):
+    visit_day = timezone.localdate() + datetime.timedelta(days=3)
+    r = desk.post("/intake/no-card/", {"channel": "phone", "resident": people["no_card"].pk,
+                                       "no_card_action": "home_visit", "home_visit_at": f"{visit_day}T09:45",
+                                       "notes": "Lift is broken"})
+    assert r.status_code == 201
+    visit = PeriodicVisit.objects.get()
+    assert r.json()["visit_id"] == visit.pk and visit.intake.notes == "Lift is broken"
+    assert timezone.localtime(visit.scheduled_at).strftime("%Y-%m-%d %H:%M") == f"{visit_day} 09:45"
+    page = client_as("dispatch_lead").get("/visits/").content.decode()
+    assert f'id="visit-{visit.pk}"' in page and f"{visit_day} 09:45" in page
+    # An invitation books nothing.
+    r = desk.post("/intake/no-card/", {"channel": "phone", "resident": people["no_card"].pk,
+                                       "no_card_action": "invited"})
+    assert r.status_code == 201 and r.json()["visit_id"] is None
+    assert PeriodicVisit.objects.count() == 1
+
+
+def test_a_home_visit_needs_a_registered_resident(desk, people):
+    visit_day = timezone.localdate() + datetime.timedelta(days=3)
+    r = desk.post("/intake/no-card/", {"channel": "phone", "caller_phone": "136 0000 0000",
+                                       "no_card_action": "home_visit", "home_visit_at": f"{visit_day}T09:45"})
+    assert r.status_code == 400 and "register the resident" in r.json()["fields"]["resident"][0]
+    assert not IntakeRecord.objects.exists() and not PeriodicVisit.objects.exists()
 
 
 def test_a_home_visit_needs_a_future_time(desk, people):
