@@ -300,8 +300,9 @@ def _serve_now(user, order: WorkOrder) -> dict[str, Any] | None:
     first); the page posts the choice to the order API. None otherwise."""
     if order.urgency != Urgency.URGENT or actions.EMERGENCY_START.name not in actions.available(order, user):
         return None
-    found = selectors.assignment_suggestions(service=order.service, resident=order.resident, open_states=WORKER_OPEN_STATES,
-                                   limit=SERVE_NOW_WORKERS)
+    found = selectors.assignment_suggestions(
+        service=order.service, resident=order.resident, open_states=WORKER_OPEN_STATES, limit=SERVE_NOW_WORKERS
+    )
     return {"workers": found["workers"]}
 
 
