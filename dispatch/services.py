@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput, NotFound
@@ -241,7 +241,8 @@ def _served_reply(record: IntakeRecord) -> str:
         said.append(_("The service is free of charge."))
     if service.needs_approval:
         said.append(_("This service needs the dispatch lead's approval before anyone is sent; we will call you about it."))
-    return " ".join(said)
+    # Chinese runs its sentences on; the other languages put a space between.
+    return ("" if translation.get_language().startswith("zh") else " ").join(said)
 
 
 def intake_reply(record: IntakeRecord) -> str:

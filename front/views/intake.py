@@ -150,7 +150,7 @@ def intake(request: HttpRequest) -> HttpResponse:
             "order_number": _("Order number"),
             "checking": _("Looking up…"),
             "needs_approval": _("Needs approval (%(reason)s): the dispatch lead approves it before anyone is sent."),
-            "worker_option": _("%(name)s · %(open)s open orders"),
+            "worker_option": _("%(name)s · open orders: %(open)s"),
             "served_before": _("served this resident before"),
             "no_skilled_worker": _("No active worker has the skill this service needs: the dispatch group finds someone."),
             "serve_now_started": _("%(worker)s is serving it now; print the copies afterwards."),

@@ -176,6 +176,11 @@ def test_the_served_reply_says_the_agreed_time_and_the_price(desk, people, catal
     assert "The service is free of charge." in free and "We agreed" not in free
 
 
+def test_the_chinese_reply_runs_its_sentences_on(desk, people, catalog):
+    reply = desk.post("/intake/served/", _served(people, catalog), HTTP_ACCEPT_LANGUAGE="zh-hans").json()["reply"]
+    assert "您的请求已登记" in reply and "。" in reply and "。 " not in reply
+
+
 def test_the_served_reply_says_a_service_waits_for_approval(client_as, people, catalog):
     dispatcher = client_as("dispatcher")
     reply = dispatcher.post("/intake/served/", _served(people, catalog, service=catalog["wound"].pk)).json()["reply"]
