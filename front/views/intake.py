@@ -155,6 +155,8 @@ def intake(request: HttpRequest) -> HttpResponse:
             "no_skilled_worker": _("No active worker has the skill this service needs: the dispatch group finds someone."),
             "serve_now_started": _("%(worker)s is serving it now; print the copies afterwards."),
             "open_order": _("Open the order"),
+            "visit_booked": _("The home visit is on the dispatch lead's list; the dispatch group is alerted."),
+            "open_visit": _("Open the home-visit list"),
         },
         "orders_url": reverse("order-list"),
     }
@@ -321,4 +323,7 @@ def intake_outcome(request: HttpRequest, outcome: str) -> HttpResponse:
     except DomainError as exc:
         return _domain_error(exc)
     visit = getattr(record, "home_visit", None)
-    return _reply(record, visit_id=visit.pk if visit else None)
+    # The lead's list, for a role that reads it (the desk books, the lead plans).
+    may_read = visit is not None and request.user.has_perm("followup.view_periodicvisit")
+    return _reply(record, visit_id=visit.pk if visit else None,
+                  visit_url=f"{reverse('visit-list')}#visit-{visit.pk}" if may_read else None)

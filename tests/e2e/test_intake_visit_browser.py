@@ -5,7 +5,8 @@ Chinese, at 1440x900:
 - a home visit booked at intake to register a resident without a card is on
   the lead's home-visit list, at its time, and on the boards as an alert;
 - an urgent request is served at once from the intake ("serve now", only
-  workers with the skill offered), and the result links to the order page.
+  workers with the skill offered), and the result links to the order page;
+  the chosen service shows its catalog price and the approval it waits for.
 
 Screenshots go to test-output/screenshots/."""
 
@@ -74,6 +75,7 @@ async def test_a_home_visit_booked_at_intake_is_on_the_leads_visit_list(browser,
     await desk.keyboard.press("Control+Enter")
     await desk.wait_for_selector('#result[data-outcome="no_card"]:not([hidden])', timeout=5000)
     assert f"{day} 10:30" in await desk.inner_text("#result-reply")
+    await playwright_api.expect(desk.locator("#visit-booked")).to_be_visible()
     await shot(desk, f"intake-visit-1-booked-{language}")
 
     # Recorded as a visit, found through the visits API.
@@ -114,6 +116,17 @@ async def test_an_urgent_intake_is_served_at_once_and_links_to_its_order(browser
     await desk.wait_for_selector(".resident-card.selected", timeout=5000)
     await desk.check("input[name=urgency][value=urgent]")
     await desk.click("#service-filter")
+    # A special service: its price, and the approval it waits for, before it is taken.
+    await desk.keyboard.type("wound-care")
+    await desk.wait_for_selector("#service-list li[aria-selected=true]")
+    await desk.keyboard.press("Tab")
+    wound = demo["services"]["wound-care"]
+    assert wound["needs_approval"] and wound["price"] in await desk.inner_text("#service-chosen")
+    await playwright_api.expect(desk.locator("#service-approval")).to_be_visible()
+    await shot(desk, f"intake-price-approval-hint-{language}")
+    await desk.fill("#service-filter", "")
+    await desk.click("#service-filter")
+    await playwright_api.expect(desk.locator("#service-approval")).to_be_hidden()
     await desk.keyboard.type("bath-help")
     await desk.wait_for_selector("#service-list li[aria-selected=true]")
     # The chosen service's catalog price is shown before the request is taken.

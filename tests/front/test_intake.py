@@ -327,6 +327,7 @@ def test_a_home_visit_booked_on_the_screen_is_on_the_leads_visit_list(desk, clie
     assert r.status_code == 201
     visit = PeriodicVisit.objects.get()
     assert r.json()["visit_id"] == visit.pk and visit.intake.notes == "Lift is broken"
+    assert r.json()["visit_url"] is None  # the desk does not read the lead's list
     assert timezone.localtime(visit.scheduled_at).strftime("%Y-%m-%d %H:%M") == f"{visit_day} 09:45"
     page = client_as("dispatch_lead").get("/visits/").content.decode()
     assert f'id="visit-{visit.pk}"' in page and f"{visit_day} 09:45" in page
@@ -335,6 +336,12 @@ def test_a_home_visit_booked_on_the_screen_is_on_the_leads_visit_list(desk, clie
                                        "no_card_action": "invited"})
     assert r.status_code == 201 and r.json()["visit_id"] is None
     assert PeriodicVisit.objects.count() == 1
+    # The lead, taking a call, is sent on to the visit on the list.
+    later = visit_day + datetime.timedelta(days=1)
+    r = client_as("dispatch_lead").post("/intake/no-card/", {
+        "channel": "phone", "resident": people["no_card"].pk, "no_card_action": "home_visit",
+        "home_visit_at": f"{later}T09:45"})
+    assert r.json()["visit_url"] == f"/visits/#visit-{r.json()['visit_id']}"
 
 
 def test_a_home_visit_needs_a_registered_resident(desk, people):

@@ -446,9 +446,13 @@
     document.getElementById("result-reply").textContent = body.reply;
     document.body.setAttribute("data-result", body.outcome);
     var link = document.getElementById("result-order-link");
-    link.href = body.order_url || "";
-    link.textContent = body.number ? t.open_order + " " + body.number : t.open_order;
-    document.getElementById("result-order").hidden = !body.order_url;
+    link.href = body.order_url || body.visit_url || "";
+    link.textContent = body.order_url ? t.open_order + " " + body.number : t.open_visit;
+    document.getElementById("result-order").hidden = !link.getAttribute("href");
+    var booked = document.getElementById("visit-booked");
+    booked.textContent = body.visit_id ? t.visit_booked : "";
+    booked.hidden = !body.visit_id;
+    document.body.setAttribute("data-visit", body.visit_id ? String(body.visit_id) : "");
     servedOrder = body.order_id ? { id: body.order_id, number: body.number } : null;
     if (body.serve_now) offerServeNow(body.serve_now.workers);
     else document.getElementById("new-call").focus();
@@ -533,6 +537,8 @@
     serveWorker.innerHTML = "";
     servedOrder = null;
     document.getElementById("serve-now-done").hidden = true;
+    document.getElementById("visit-booked").hidden = true;
+    document.body.removeAttribute("data-visit");
     document.getElementById("result-order").hidden = true;
     document.body.removeAttribute("data-serve-now");
     result.hidden = true;
