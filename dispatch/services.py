@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput, NotFound
@@ -215,13 +215,41 @@ def intake_take(
     raise InvalidInput(message, fields={"outcome": [message]})
 
 
+def service_price_text(service: ServiceItem) -> str:
+    """The catalog's price of a service as the desk says it ("30.00 / 次"),
+    or that it is free; the paper prints the same."""
+    if not service.chargeable:
+        return _("No charge")
+    return f"{service.price:.2f}" + (f" / {service.unit}" if service.unit else "")
+
+
+def _served_reply(record: IntakeRecord) -> str:
+    # Read to the caller: the number, the agreed time, what it costs, and
+    # that an external or special service waits for the lead's approval.
+    order = record.order
+    said = [_("Your request is registered as %(number)s. The dispatch group will send someone; we will call you if anything changes.") % {
+        "number": order.number
+    }]
+    if order.requested_for is not None:
+        said.append(_("We agreed on %(when)s.") % {
+            "when": timezone.localtime(order.requested_for).strftime("%Y-%m-%d %H:%M")
+        })
+    service = order.service
+    if service.chargeable:
+        said.append(_("The price is %(price)s, paid after the service.") % {"price": service_price_text(service)})
+    else:
+        said.append(_("The service is free of charge."))
+    if service.needs_approval:
+        said.append(_("This service needs the dispatch lead's approval before anyone is sent; we will call you about it."))
+    # Chinese runs its sentences on; the other languages put a space between.
+    return ("" if translation.get_language().startswith("zh") else " ").join(said)
+
+
 def intake_reply(record: IntakeRecord) -> str:
     """The standard reply the operator reads to the caller, in the active language."""
     outcome = IntakeRecord.Outcome
     if record.outcome == outcome.SERVED:
-        return _("Your request is registered as %(number)s. The dispatch group will send someone; we will call you if anything changes.") % {
-            "number": record.order.number
-        }
+        return _served_reply(record)
     if record.outcome == outcome.CANNOT_SERVE:
         return _("We are sorry, we cannot provide this service. Please contact %(referral)s, who can help you.") % {
             "referral": record.referred_to

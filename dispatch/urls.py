@@ -10,6 +10,6 @@ router.register("services", api.ServiceItemViewSet, basename="service")
 router.register("workers", api.WorkerViewSet, basename="worker")
 router.register("partners", api.PartnerViewSet, basename="partner")
 router.register("residents", api.ResidentViewSet, basename="resident")
-router.register("intakes", api.IntakeViewSet, basename="intake")
+# intakes/ is followup's: a home visit booked at intake is scheduled as a visit there.
 
 urlpatterns = router.urls

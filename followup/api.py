@@ -1,5 +1,6 @@
 """REST API of the quality loop (DESIGN.md section 7): the callback queue and
-calls (`followups/`), escalations, spot checks and periodic visits.
+calls (`followups/`), escalations, spot checks and home visits, and the
+intakes (dispatch's API, whose home visits are booked here as visits).
 
 Views validate input, call one service, serialize. Satisfaction answers are
 behind follow-up permissions that field workers do not hold (403).
@@ -18,6 +19,7 @@ from rest_framework.response import Response
 from core.actions import with_endpoints
 from core.rest import MAX_ID, ActionPermissions, query_id
 from core.roles import Role
+from dispatch import api as dispatch_api
 from dispatch.api import RecordsResidentReads
 from dispatch.models import ResidentAccess
 from dispatch.services import resident_accesses_record
@@ -405,6 +407,8 @@ class SpotCheckViewSet(RecordsResidentReads, mixins.CreateModelMixin, viewsets.R
 
 class PeriodicVisitSerializer(serializers.ModelSerializer):
     resident_name = serializers.CharField(source="resident.name", read_only=True)
+    intake = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True,
+                                                help_text="The intake that booked it (a card registration)")
     address = serializers.CharField(source="resident.address", read_only=True)
     visitor_user_name = serializers.CharField(source="visitor_user.username", read_only=True, allow_null=True, default=None)
     visitor_worker_name = serializers.CharField(source="visitor_worker.name", read_only=True, allow_null=True, default=None)
@@ -412,9 +416,9 @@ class PeriodicVisitSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PeriodicVisit
-        fields = ["id", "resident", "resident_name", "address", "scheduled_for", "visitor_user", "visitor_user_name",
-                  "visitor_worker", "visitor_worker_name", "reason", "status", "created_by", "created_at",
-                  "visited_at", "findings"]
+        fields = ["id", "resident", "resident_name", "address", "scheduled_for", "scheduled_at", "intake",
+                  "visitor_user", "visitor_user_name", "visitor_worker", "visitor_worker_name", "reason", "status",
+                  "created_by", "created_at", "visited_at", "findings"]
         read_only_fields = fields
 
 
@@ -476,3 +480,33 @@ class PeriodicVisitViewSet(RecordsResidentReads, mixins.CreateModelMixin, viewse
         )
         visits = self.get_queryset().filter(pk__in=[v.pk for v in made])
         return Response(self.get_serializer(visits, many=True).data, status=status.HTTP_201_CREATED)
+
+
+# --- Intakes ------------------------------------------------------------------------------
+
+
+class IntakeSerializer(dispatch_api.IntakeSerializer):
+    """An intake as read, with the home visit it booked."""
+
+    home_visit = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True, default=None,
+                                                    help_text="The visit booked to register the caller, if any")
+
+    class Meta(dispatch_api.IntakeSerializer.Meta):
+        fields = [*dispatch_api.IntakeSerializer.Meta.fields, "home_visit"]
+        read_only_fields = fields
+
+
+class IntakeViewSet(dispatch_api.IntakeViewSet):
+    """Intakes that are no order (a served request is `POST orders/`). A
+    home visit booked to register the caller (`no_card_action`
+    `home_visit`) is scheduled on the lead's visit list at `home_visit_at`."""
+
+    serializer_class = IntakeSerializer
+    queryset = dispatch_api.IntakeViewSet.queryset.select_related("home_visit")
+
+    @extend_schema(request=dispatch_api.IntakeCreateSerializer, responses={201: IntakeSerializer})
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+    def take(self, **data):
+        return services.intake_take(actor=self.request.user, **data)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import AppendOnly, TypedLine, TypedText
 from core.text import LONG_TEXT_LENGTH, NOTE_LENGTH
-from dispatch.models import Resident, Worker
+from dispatch.models import IntakeRecord, Resident, Worker
 from workorders.models import WorkOrder, sane_time
 
 
@@ -196,7 +196,10 @@ class SpotCheckItem(models.Model):
 
 
 class PeriodicVisit(models.Model):
-    """A home visit a lead organises to a resident (procedure step 8)."""
+    """A home visit to a resident: one a lead organises (procedure step 8), on
+    a day; or one the front desk booked at intake to register an eligible
+    resident for a service card (step 2), at the hour agreed with them, with
+    the intake it was booked at."""
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
@@ -205,6 +208,13 @@ class PeriodicVisit(models.Model):
 
     resident = models.ForeignKey(Resident, verbose_name=_("resident"), on_delete=models.PROTECT, related_name="periodic_visits")
     scheduled_for = models.DateField(_("scheduled for"), db_index=True)
+    # The hour agreed with the resident (its local day is `scheduled_for`);
+    # a lead's periodic visits have a day only.
+    scheduled_at = models.DateTimeField(_("agreed time"), null=True, blank=True)
+    intake = models.OneToOneField(
+        IntakeRecord, verbose_name=_("booked at intake"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="home_visit",
+    )
     visitor_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("visitor (staff)"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="+",
@@ -232,7 +242,13 @@ class PeriodicVisit(models.Model):
                 fields=["resident", "scheduled_for"], condition=Q(status="scheduled"), name="visit_once_a_day",
             ),
             sane_time("visited_at", name="visit_visited_at_sane"),
+            sane_time("scheduled_at", name="visit_scheduled_at_sane"),
         ]
 
     def __str__(self) -> str:
         return f"{self.resident_id} {self.scheduled_for}"
+
+    @property
+    def registers_card(self) -> bool:
+        """Booked at intake to register the resident for a service card."""
+        return self.intake_id is not None

@@ -5,7 +5,7 @@ import random
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -197,7 +197,19 @@ def spot_check_mismatches() -> QuerySet[SpotCheckItem]:
 
 
 def visits() -> QuerySet[PeriodicVisit]:
-    return PeriodicVisit.objects.select_related("resident__area", "visitor_user", "visitor_worker", "created_by")
+    return PeriodicVisit.objects.select_related(
+        "resident__area", "visitor_user", "visitor_worker", "created_by", "intake__service",
+    )
+
+
+def visits_scheduled() -> QuerySet[PeriodicVisit]:
+    """The visits still to make, by day and, within a day, by the agreed
+    hour (a card registration's), those with a day only after them."""
+    return (
+        visits().filter(status=PeriodicVisit.Status.SCHEDULED)
+        .prefetch_related("resident__phones")
+        .order_by("scheduled_for", F("scheduled_at").asc(nulls_last=True), "id")
+    )
 
 
 def residents_served_by(*, worker_id: int, month: datetime.date) -> list[int]:

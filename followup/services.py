@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,7 +24,8 @@ from core.actions import implements
 from core.errors import Conflict, InvalidInput, NotFound
 from core.roles import Role, require_perm
 from core.times import AGREED_HORIZON, EARLIEST_TIME, PAST_GRACE, local_minute, time_refused
-from dispatch.models import Resident, Worker
+from dispatch import services as intakes
+from dispatch.models import IntakeRecord, Resident, ServiceItem, Worker
 from followup import actions, selectors
 from followup.models import (
     FAILED_RESULTS,
@@ -534,3 +536,107 @@ def visit_cancel(*, actor: AbstractBaseUser, visit_id: int, reason: str) -> Peri
         visit.status, visit.findings = PeriodicVisit.Status.CANCELLED, reason.strip()
         visit.save(update_fields=["status", "findings"])
     return visit
+
+
+# --- Home visits booked at intake ---------------------------------------------------------
+
+# The boards' alert for a visit the desk booked: someone must go. About no
+# order, so one open alert stands for every booking not yet seen
+# (realtime.services.alert_reason): its count says how many, its data the latest.
+VISIT_BOOKED_ALERT = "visit.booked"
+
+
+def _visit_alert_data(visit: PeriodicVisit) -> dict[str, Any]:
+    # What a board shows: no phone, address or notes (events are fanned out and kept).
+    return {
+        "visit": visit.pk,
+        "resident": visit.resident.name,
+        "area": visit.resident.area.name,
+        "scheduled_at": visit.scheduled_at.isoformat(),
+        "service_name": visit.intake.service.name if visit.intake.service_id else "",
+        "url": f"{reverse('visit-list')}#visit-{visit.pk}",
+    }
+
+
+def registration_visit_book(
+    *,
+    actor: AbstractBaseUser,
+    channel: str,
+    resident: Resident | None = None,
+    home_visit_at: datetime.datetime | None = None,
+    caller_phone: str = "",
+    service: ServiceItem | None = None,
+    notes: str = "",
+) -> PeriodicVisit:
+    """Book the home visit that registers an eligible resident without a
+    valid service card (procedure step 2, third outcome): the intake is
+    recorded (dispatch.services.intake_no_card, with its rules for the
+    time) and the visit scheduled at the agreed time, in one transaction; it
+    is on the lead's home-visit list, recorded or cancelled there like any
+    visit, and every board gets an alert.
+
+    The desk books it (the intake's permission): it agrees the time with
+    the caller, as it agrees an order's. Raises Forbidden, InvalidInput (no
+    resident or an inactive one, a valid card already, a time not in the
+    future or past AGREED_HORIZON, another visit to the resident that day)."""
+    require_perm(actor, "dispatch.add_intakerecord")
+    if resident is None:
+        raise _field_error("resident", _("Find or register the resident first: the visit needs their address."))
+    if not resident.active:
+        raise _field_error("resident", _("This resident is no longer active."))
+    if resident.has_valid_card():
+        raise _field_error(
+            "no_card_action", _("%(name)s holds a valid service card already.") % {"name": resident.name}
+        )
+    with transaction.atomic():
+        record = intakes.intake_no_card(
+            actor=actor, channel=channel, action=IntakeRecord.NoCardAction.HOME_VISIT, resident=resident,
+            caller_phone=caller_phone, service=service, home_visit_at=home_visit_at, notes=notes,
+        )
+        day = timezone.localdate(home_visit_at)
+        taken = _field_error(
+            "home_visit_at",
+            _("%(name)s has a home visit on %(day)s already; agree another day.")
+            % {"name": resident.name, "day": day.isoformat()},
+        )
+        # One scheduled visit a day per resident (the constraint): said by
+        # the time's field. The check is the message; the constraint, inside
+        # a savepoint, catches the booking at another desk in the same moment.
+        if PeriodicVisit.objects.filter(
+            resident=resident, scheduled_for=day, status=PeriodicVisit.Status.SCHEDULED
+        ).exists():
+            raise taken
+        try:
+            with transaction.atomic():
+                visit = PeriodicVisit.objects.create(
+                    resident=resident, scheduled_for=day, scheduled_at=home_visit_at, intake=record,
+                    created_by=actor, created_at=record.created_at,
+                )
+        except IntegrityError:
+            raise taken from None
+        raise_alert(kind=VISIT_BOOKED_ALERT, data=_visit_alert_data(visit))
+    return visit
+
+
+def intake_take(
+    *,
+    actor: AbstractBaseUser,
+    outcome: str,
+    no_card_action: str = "",
+    home_visit_at: datetime.datetime | None = None,
+    referred_to: str = "",
+    area: Any = None,
+    **call: Any,
+) -> IntakeRecord:
+    """Record an intake that does not become an order: the one entry of the
+    intake screen and the intakes API. A home visit to register the caller
+    is booked as a visit (`registration_visit_book`); every other outcome is
+    dispatch.services.intake_take's, which cannot schedule a visit (dispatch
+    lies below followup). `call`: channel, resident, caller_phone, service,
+    notes. Raises what those two raise."""
+    if outcome == IntakeRecord.Outcome.NO_CARD and no_card_action == IntakeRecord.NoCardAction.HOME_VISIT:
+        return registration_visit_book(actor=actor, home_visit_at=home_visit_at, **call).intake
+    return intakes.intake_take(
+        actor=actor, outcome=outcome, no_card_action=no_card_action, home_visit_at=home_visit_at,
+        referred_to=referred_to, area=area, **call,
+    )

@@ -11,5 +11,6 @@ router.register("followups", api.FollowUpViewSet, basename="followup")
 router.register("escalations", api.EscalationViewSet, basename="escalation")
 router.register("spot-checks", api.SpotCheckViewSet, basename="spot-check")
 router.register("visits", api.PeriodicVisitViewSet, basename="visit")
+router.register("intakes", api.IntakeViewSet, basename="intake")
 
 urlpatterns = router.urls

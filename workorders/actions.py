@@ -59,7 +59,8 @@ class CollectInput(serializers.Serializer):
 
 
 class EmergencyStartInput(serializers.Serializer):
-    worker = _id(gettext_lazy("Worker"), "worker_id", "active_workers", required=True)
+    # Serving first skips the paper, not the skill: offered as assign offers them.
+    worker = _id(gettext_lazy("Worker"), "worker_id", "skilled_workers", required=True)
     note = _note()
 
 

@@ -51,7 +51,7 @@ def _form(action: actions.VisitAction, pk: int, data: Any = None) -> forms.Form:
 def _visits_page(request: HttpRequest, *, schedule_form: ScheduleForm | None = None,
                  visit_forms: dict[tuple[str, int], forms.Form] | None = None, status: int = 200) -> HttpResponse:
     visit_forms = visit_forms or {}
-    scheduled = selectors.visits().filter(status=PeriodicVisit.Status.SCHEDULED)
+    scheduled = selectors.visits_scheduled()
     context = {
         "schedule_form": schedule_form or ScheduleForm(initial={
             "scheduled_for": timezone.localdate() + datetime.timedelta(days=1), "month": timezone.localdate(),

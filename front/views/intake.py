@@ -24,11 +24,17 @@ from core.roles import roles_required
 from dispatch import selectors, services
 from dispatch.models import Channel, IntakeRecord, Resident, ResidentAccess, ServiceArea, ServiceItem
 from dispatch.roles import INTAKE_ROLES
+from followup import services as followup_services
+from front.api import WORKER_OPEN_STATES
+from workorders import actions
 from workorders import services as order_services
 from workorders.models import OPEN_STATES, Urgency, WorkOrder
 from workorders.selectors import orders_visible_to
 
 RECENT_ORDERS = 5
+# "Serve now": how many of the skilled workers to offer (all of a
+# department's, in practice), ranked as the assign dialog ranks them.
+SERVE_NOW_WORKERS = 50
 
 
 intake_role_required = roles_required(*INTAKE_ROLES)
@@ -108,7 +114,7 @@ class ServedForm(_CallForm):
 
 class OutcomeForm(_CallForm):
     """The fields of the outcomes that are not an order; which of them an
-    outcome needs is dispatch.services.intake_take's rule."""
+    outcome needs is followup.services.intake_take's rule."""
 
     service = forms.ModelChoiceField(queryset=ServiceItem.objects.all(), required=False)
     referred_to = forms.CharField(max_length=255, required=False)
@@ -121,9 +127,12 @@ class OutcomeForm(_CallForm):
 
 
 def _services_for_picker() -> list[dict[str, Any]]:
+    # The price as the caller hears it (the catalog's: a fee is settled at
+    # the return), and why the service waits for the lead's approval.
     return [
         {"id": s.pk, "code": s.code, "name": s.name, "name_en": s.name_en, "needs_card": s.needs_card,
-         "needs_approval": s.needs_approval}
+         "needs_approval": s.needs_approval, "approval": s.get_approval_display() if s.needs_approval else "",
+         "price": services.service_price_text(s)}
         for s in ServiceItem.objects.filter(active=True).order_by("code")
     ]
 
@@ -140,7 +149,16 @@ def intake(request: HttpRequest) -> HttpResponse:
             "no_service": _("No service matches “%(text)s”."),
             "order_number": _("Order number"),
             "checking": _("Looking up…"),
+            "needs_approval": _("Needs approval (%(reason)s): the dispatch lead approves it before anyone is sent."),
+            "worker_option": _("%(name)s · open orders: %(open)s"),
+            "served_before": _("served this resident before"),
+            "no_skilled_worker": _("No active worker has the skill this service needs: the dispatch group finds someone."),
+            "serve_now_started": _("%(worker)s is serving it now; print the copies afterwards."),
+            "open_order": _("Open the order"),
+            "visit_booked": _("The home visit is on the dispatch lead's list; the dispatch group is alerted."),
+            "open_visit": _("Open the home-visit list"),
         },
+        "orders_url": reverse("order-list"),
     }
     context = {
         "intake_config": config,
@@ -273,7 +291,21 @@ def intake_served(request: HttpRequest) -> HttpResponse:
             # The desk cannot override: the choice to change is the service.
             exc.fields["service"] = exc.fields.pop("card_override_reason")
         return _domain_error(exc)
-    return _reply(order.intake, number=order.number, order_id=order.pk)
+    return _reply(order.intake, number=order.number, order_id=order.pk,
+                  order_url=reverse("order-page", args=[order.pk]), serve_now=_serve_now(request.user, order))
+
+
+def _serve_now(user, order: WorkOrder) -> dict[str, Any] | None:
+    """For an urgent request the user may start at once (DESIGN.md section
+    3: `emergency_start`, the front desk's too): who could go, as the assign
+    dialog suggests them (the skill the service needs, fewest open orders
+    first); the page posts the choice to the order API. None otherwise."""
+    if order.urgency != Urgency.URGENT or actions.EMERGENCY_START.name not in actions.available(order, user):
+        return None
+    found = selectors.assignment_suggestions(
+        service=order.service, resident=order.resident, open_states=WORKER_OPEN_STATES, limit=SERVE_NOW_WORKERS
+    )
+    return {"workers": found["workers"]}
 
 
 @require_POST
@@ -281,13 +313,17 @@ def intake_served(request: HttpRequest) -> HttpResponse:
 def intake_outcome(request: HttpRequest, outcome: str) -> HttpResponse:
     """Outcomes 2 to 4: a service we do not give (the reply names the
     referral), eligible without a card (invited to apply, or a home visit
-    booked), or the caller lives elsewhere (the reply gives their office's
-    phone)."""
+    booked: scheduled on the lead's visit list), or the caller lives
+    elsewhere (the reply gives their office's phone)."""
     form = OutcomeForm(request.POST)
     if not form.is_valid():
         return _form_error(form)
     try:
-        record = services.intake_take(actor=request.user, outcome=outcome, **form.cleaned_data)
+        record = followup_services.intake_take(actor=request.user, outcome=outcome, **form.cleaned_data)
     except DomainError as exc:
         return _domain_error(exc)
-    return _reply(record)
+    visit = getattr(record, "home_visit", None)
+    # The lead's list, for a role that reads it (the desk books, the lead plans).
+    may_read = visit is not None and request.user.has_perm("followup.view_periodicvisit")
+    return _reply(record, visit_id=visit.pk if visit else None,
+                  visit_url=f"{reverse('visit-list')}#visit-{visit.pk}" if may_read else None)

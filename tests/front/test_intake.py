@@ -3,12 +3,14 @@ phone, a couple on one number, registering an unknown caller, the four
 outcomes, and errors that name their field and lose nothing."""
 
 import datetime
+import json
 import re
 
 import pytest
 from django.utils import timezone
 
 from dispatch.models import IntakeRecord, Resident, ResidentAccess
+from followup.models import PeriodicVisit
 from workorders.models import State, WorkOrder
 from workorders.services import order_create
 
@@ -164,6 +166,73 @@ def test_a_served_request_creates_the_order_and_gives_its_number(desk, people, c
     assert order.requested_for is None and order.intake.outcome == IntakeRecord.Outcome.SERVED
 
 
+def test_the_served_reply_says_the_agreed_time_and_the_price(desk, people, catalog):
+    day = timezone.localdate() + datetime.timedelta(days=30)
+    r = desk.post("/intake/served/", _served(people, catalog, when="appointment", appointment=f"{day}T15:30"))
+    reply = r.json()["reply"]
+    assert f"We agreed on {day} 15:30." in reply and "The price is 30.00, paid after the service." in reply
+    assert "approval" not in reply
+    free = desk.post("/intake/served/", _served(people, catalog, service=catalog["visit"].pk)).json()["reply"]
+    assert "The service is free of charge." in free and "We agreed" not in free
+
+
+def test_the_chinese_reply_runs_its_sentences_on(desk, people, catalog):
+    reply = desk.post("/intake/served/", _served(people, catalog), HTTP_ACCEPT_LANGUAGE="zh-hans").json()["reply"]
+    assert "您的请求已登记" in reply and "。" in reply and "。 " not in reply
+
+
+def test_the_served_reply_says_a_service_waits_for_approval(client_as, people, catalog):
+    dispatcher = client_as("dispatcher")
+    reply = dispatcher.post("/intake/served/", _served(people, catalog, service=catalog["wound"].pk)).json()["reply"]
+    assert "needs the dispatch lead's approval before anyone is sent" in reply
+
+
+def test_the_service_list_carries_the_price_and_the_approval(desk, catalog):
+    html = desk.get("/intake/").content.decode()
+    config = json.loads(re.search(r'<script id="intake-config" type="application/json">(.*?)</script>', html,
+                                  flags=re.S).group(1))
+    by_code = {s["code"]: s for s in config["services"]}
+    assert by_code["clean"]["price"] == "30.00" and by_code["visit"]["price"] == "No charge"
+    assert (by_code["wound"]["needs_approval"], by_code["wound"]["approval"]) == (True, "Special service")
+    assert (by_code["assist"]["approval"], by_code["clean"]["approval"]) == ("External service", "")
+    assert "%(reason)s" in config["strings"]["needs_approval"]
+
+
+# --- serve now: an urgent request started at once ------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["front_desk", "dispatcher", "dispatch_lead"])
+def test_an_urgent_request_offers_the_skilled_workers_to_serve_now(client_as, people, catalog, role):
+    r = client_as(role).post("/intake/served/", _served(people, catalog, urgency="urgent"))
+    body = r.json()
+    assert body["order_url"] == f"/orders/{body['order_id']}/"
+    # Home cleaning: the active cleaner only (not the nurse, not the retired cleaner).
+    assert [(w["id"], w["name"]) for w in body["serve_now"]["workers"]] == [(people["cleaner"].pk, "Cleaner Worker")]
+
+
+def test_a_normal_request_offers_no_serve_now(desk, people, catalog):
+    body = desk.post("/intake/served/", _served(people, catalog)).json()
+    assert body["serve_now"] is None and body["order_url"] == f"/orders/{body['order_id']}/"
+
+
+def test_serve_now_without_the_permission_is_not_offered(desk, users, people, catalog):
+    from django.contrib.auth.models import Permission
+
+    users["front_desk"].groups.get().permissions.remove(Permission.objects.get(codename="emergency_start_workorder"))
+    body = desk.post("/intake/served/", _served(people, catalog, urgency="urgent")).json()
+    assert body["serve_now"] is None
+
+
+def test_the_desk_serves_an_urgent_request_at_once_through_the_order_api(desk, people, catalog):
+    body = desk.post("/intake/served/", _served(people, catalog, urgency="urgent")).json()
+    url = f"/api/v1/orders/{body['order_id']}/emergency_start/"
+    refused = desk.post(url, {"worker": people["nurse"].pk}, content_type="application/json")
+    assert refused.status_code == 400 and "worker" in refused.json()["fields"]
+    started = desk.post(url, {"worker": body["serve_now"]["workers"][0]["id"]}, content_type="application/json")
+    assert started.status_code == 200
+    assert (started.json()["state"], started.json()["worker_name"]) == ("in_service", "Cleaner Worker")
+
+
 def test_a_time_today_and_an_appointment_become_the_requested_time(desk, people, catalog):
     later = timezone.localtime() + datetime.timedelta(hours=1)
     if later.date() != timezone.localdate():
@@ -248,6 +317,39 @@ def test_no_card_invites_or_books_a_home_visit(desk, people):
     assert list(IntakeRecord.objects.order_by("id").values_list("no_card_action", flat=True)) == [
         "invited", "home_visit"
     ]
+
+
+def test_a_home_visit_booked_on_the_screen_is_on_the_leads_visit_list(desk, client_as, people):
+    visit_day = timezone.localdate() + datetime.timedelta(days=3)
+    r = desk.post("/intake/no-card/", {"channel": "phone", "resident": people["no_card"].pk,
+                                       "no_card_action": "home_visit", "home_visit_at": f"{visit_day}T09:45",
+                                       "notes": "Lift is broken"})
+    assert r.status_code == 201
+    visit = PeriodicVisit.objects.get()
+    assert r.json()["visit_id"] == visit.pk and visit.intake.notes == "Lift is broken"
+    assert r.json()["visit_url"] is None  # the desk does not read the lead's list
+    assert timezone.localtime(visit.scheduled_at).strftime("%Y-%m-%d %H:%M") == f"{visit_day} 09:45"
+    page = client_as("dispatch_lead").get("/visits/").content.decode()
+    assert f'id="visit-{visit.pk}"' in page and f"{visit_day} 09:45" in page
+    # An invitation books nothing.
+    r = desk.post("/intake/no-card/", {"channel": "phone", "resident": people["no_card"].pk,
+                                       "no_card_action": "invited"})
+    assert r.status_code == 201 and r.json()["visit_id"] is None
+    assert PeriodicVisit.objects.count() == 1
+    # The lead, taking a call, is sent on to the visit on the list.
+    later = visit_day + datetime.timedelta(days=1)
+    r = client_as("dispatch_lead").post("/intake/no-card/", {
+        "channel": "phone", "resident": people["no_card"].pk, "no_card_action": "home_visit",
+        "home_visit_at": f"{later}T09:45"})
+    assert r.json()["visit_url"] == f"/visits/#visit-{r.json()['visit_id']}"
+
+
+def test_a_home_visit_needs_a_registered_resident(desk, people):
+    visit_day = timezone.localdate() + datetime.timedelta(days=3)
+    r = desk.post("/intake/no-card/", {"channel": "phone", "caller_phone": "136 0000 0000",
+                                       "no_card_action": "home_visit", "home_visit_at": f"{visit_day}T09:45"})
+    assert r.status_code == 400 and "register the resident" in r.json()["fields"]["resident"][0]
+    assert not IntakeRecord.objects.exists() and not PeriodicVisit.objects.exists()
 
 
 def test_a_home_visit_needs_a_future_time(desk, people):

@@ -21,7 +21,11 @@
   var serviceId = document.getElementById("service-id");
   var list = document.getElementById("service-list");
   var chosen = document.getElementById("service-chosen");
+  var approvalHint = document.getElementById("service-approval");
   var result = document.getElementById("result");
+  var serveNow = document.getElementById("serve-now");
+  var serveWorker = document.getElementById("serve-now-worker");
+  var servedOrder = null;   // {id, number} of the request just taken, for "serve now"
   var tabs = Array.prototype.slice.call(document.querySelectorAll(".outcomes [role=tab]"));
   var panels = {
     served: servedForm,
@@ -288,10 +292,18 @@
     else filter.removeAttribute("aria-activedescendant");
   }
 
+  function showChosen(service) {
+    // The price as the caller hears it, and the approval an external or
+    // special service waits for: said before the request is taken.
+    chosen.textContent = service ? "✓ " + label(service) + " — " + service.price : "";
+    approvalHint.textContent = service && service.needs_approval ? fmt(t.needs_approval, { reason: service.approval }) : "";
+    approvalHint.hidden = !approvalHint.textContent;
+  }
+
   function filterServices() {
     var q = filter.value.trim().toLowerCase();
     serviceId.value = "";
-    chosen.textContent = "";
+    showChosen(null);
     if (!q) {
       matches = [];
       active = -1;
@@ -312,7 +324,7 @@
   function choose(service) {
     serviceId.value = String(service.id);
     filter.value = label(service);
-    chosen.textContent = "✓ " + label(service);
+    showChosen(service);
     matches = [];
     active = -1;
     renderList();
@@ -433,8 +445,78 @@
     document.getElementById("result-number").hidden = !body.number;
     document.getElementById("result-reply").textContent = body.reply;
     document.body.setAttribute("data-result", body.outcome);
-    document.getElementById("new-call").focus();
+    var link = document.getElementById("result-order-link");
+    link.href = body.order_url || body.visit_url || "";
+    link.textContent = body.order_url ? t.open_order + " " + body.number : t.open_visit;
+    document.getElementById("result-order").hidden = !link.getAttribute("href");
+    var booked = document.getElementById("visit-booked");
+    booked.textContent = body.visit_id ? t.visit_booked : "";
+    booked.hidden = !body.visit_id;
+    document.body.setAttribute("data-visit", body.visit_id ? String(body.visit_id) : "");
+    servedOrder = body.order_id ? { id: body.order_id, number: body.number } : null;
+    if (body.serve_now) offerServeNow(body.serve_now.workers);
+    else document.getElementById("new-call").focus();
   }
+
+  // --- "serve now": an urgent request started at once ------------------------------------
+
+  function offerServeNow(workers) {
+    serveWorker.innerHTML = "";
+    workers.forEach(function (w) {
+      var option = document.createElement("option");
+      option.value = String(w.id);
+      option.textContent = fmt(t.worker_option, { name: w.name, open: w.open_orders }) +
+        (w.served_resident ? " · " + t.served_before : "");
+      serveWorker.appendChild(option);
+    });
+    var none = document.getElementById("serve-now-none");
+    none.textContent = workers.length ? "" : t.no_skilled_worker;
+    none.hidden = workers.length > 0;
+    serveWorker.closest(".field").hidden = !workers.length;
+    serveNow.querySelector("button[type=submit]").hidden = !workers.length;
+    serveNow.hidden = false;
+    document.body.setAttribute("data-serve-now", "offered");
+    if (workers.length) serveWorker.focus();
+    else document.getElementById("new-call").focus();
+  }
+
+  serveNow.addEventListener("submit", function (e) {
+    e.preventDefault();
+    if (busy || !servedOrder || !serveWorker.value) return;
+    busy = true;
+    serveNow.setAttribute("aria-busy", "true");
+    fetch(config.orders_url + servedOrder.id + "/emergency_start/", {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(), Accept: "application/json" },
+      body: JSON.stringify({ worker: Number(serveWorker.value) })
+    }).then(function (r) {
+      return r.json().then(function (body) {
+        if (!r.ok) {
+          showErrors(serveNow, { detail: body.detail, fields: body.fields || {} });
+          return;
+        }
+        clearErrors();
+        serveNow.hidden = true;
+        var done = document.getElementById("serve-now-done");
+        done.textContent = fmt(t.serve_now_started, { worker: body.worker_name || serveWorker.selectedOptions[0].textContent });
+        done.hidden = false;
+        document.body.setAttribute("data-serve-now", "started");
+        document.getElementById("result-order-link").focus();
+      });
+    }).catch(function (err) {
+      slotFor(serveNow, "__all__").textContent = fmt(t.failed, { detail: err.message });
+    }).then(function () {
+      busy = false;
+      serveNow.removeAttribute("aria-busy");
+    });
+  });
+
+  serveNow.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && !e.ctrlKey && e.target === serveWorker) {
+      e.preventDefault();
+      serveNow.requestSubmit();
+    }
+  });
 
   function newCall() {
     // Notes prefilled for a follow-up's resident (?notes=) are not the next caller's.
@@ -448,9 +530,17 @@
     document.body.removeAttribute("data-lookup");
     document.body.removeAttribute("data-result");
     serviceId.value = "";
-    chosen.textContent = "";
+    showChosen(null);
     matches = [];
     renderList();
+    serveNow.hidden = true;
+    serveWorker.innerHTML = "";
+    servedOrder = null;
+    document.getElementById("serve-now-done").hidden = true;
+    document.getElementById("visit-booked").hidden = true;
+    document.body.removeAttribute("data-visit");
+    document.getElementById("result-order").hidden = true;
+    document.body.removeAttribute("data-serve-now");
     result.hidden = true;
     setOutcome("served", false);
     phone.focus();
