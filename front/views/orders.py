@@ -190,13 +190,25 @@ def _history_rows(order: WorkOrder) -> list[dict[str, Any]]:
 
 
 def _print_rows(order: WorkOrder) -> list[dict[str, Any]]:
+    # Void by what came first: a transition (reassigned, cancelled...) or a
+    # reprint that replaced a lost or jammed copy.
     return [
         {
             "job": job,
+            "replaced": job.replaced_first,
             "voided_by": actions.label(job.voided_transition) if job.voided_by_id else None,
         }
         for job in print_jobs_with_void(order.pk)
     ]
+
+
+def _may_reprint(order: WorkOrder, user: Any) -> bool:
+    """A lost or jammed copy can be printed again (with a reason) by those who
+    print, once the order has paper out and owes none."""
+    return (
+        user.has_perm(actions.PRINT_ORDER.permission) and not order.paperwork_owed
+        and services.print_kind(order) == services.PrintKind.REPRINT
+    )
 
 
 def _deadlines(order: WorkOrder) -> dict[str, Any] | None:
@@ -236,6 +248,7 @@ def _order_page(request: HttpRequest, order: WorkOrder, *, failed: str = "", fai
         "deadlines": deadlines,
         "overdue": bool(deadlines and deadlines["overdue"]),
         "actions": offered,
+        "may_reprint": _may_reprint(order, user),
         "conflict": conflict,
         "phones": list(order.resident.phones.all()),
         "show_health_notes": user.has_perm("dispatch.view_health_notes"),
