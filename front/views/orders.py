@@ -93,6 +93,8 @@ def _my_orders_page(request: HttpRequest, *, failed: WorkOrder | None = None, fa
             "overdue": order.pk in overdue,
             "today": when is not None and timezone.localdate(when) == today,
             "phones": list(order.resident.phones.all()),
+            # Whom to call when the resident does not open or is unwell.
+            "contacts": list(order.resident.emergency_contacts.all()),
             "form": failed_form if failed is not None and failed.pk == order.pk else _incident_form(order),
         })
     _residents_read(request, orders)
@@ -211,6 +213,13 @@ def _may_reprint(order: WorkOrder, user: Any) -> bool:
     )
 
 
+def _may_see_contacts(order: WorkOrder, user: Any) -> bool:
+    """The resident's emergency contacts: for the roles that read residents
+    (desk, dispatch, supervisor) and for the worker at the door; not for
+    finance, which reads orders for their fees."""
+    return user.has_perm("dispatch.view_resident") or (order.worker is not None and order.worker.user_id == user.pk)
+
+
 def _deadlines(order: WorkOrder) -> dict[str, Any] | None:
     """The order's deadlines as times (the selector gives ISO text), with `overdue`."""
     data = order_deadlines(order_ids=[order.pk]).get(order.pk)
@@ -251,6 +260,7 @@ def _order_page(request: HttpRequest, order: WorkOrder, *, failed: str = "", fai
         "may_reprint": _may_reprint(order, user),
         "conflict": conflict,
         "phones": list(order.resident.phones.all()),
+        "contacts": list(order.resident.emergency_contacts.all()) if _may_see_contacts(order, user) else None,
         "show_health_notes": user.has_perm("dispatch.view_health_notes"),
         "incident_form": (failed_form if failed == "incident" else _incident_form(order)) if may_report else None,
         "back_url": reverse("my-orders") if has_role(user, *MY_ORDERS_ROLES) else None,
