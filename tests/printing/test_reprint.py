@@ -25,6 +25,8 @@ def test_a_reprint_with_a_reason_voids_the_earlier_copies(assigned_order, print_
     assert response["Content-Type"] == "application/pdf"
     text = squeezed(page_texts(response.content)[0])
     assert "REPRINT1" in text and "Copyno.2" in text
+    assert "Replacescopyno.1(void)" in text
+    assert "Replacescopyno.1" in squeezed(page_texts(response.content)[1]), "both copies say so"
 
     history = _history(api, order)
     assert [(h["copy_number"], h["kind"], h["void"], h["voided_by"], h["replaced_by_copy"], h["reason"])
