@@ -10,7 +10,7 @@ from printing.selectors import print_jobs_annotated
 class PrintJobAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """Read-only print history: jobs are written only by printing's services."""
 
-    list_display = ["order", "copy_number", "kind", "reprint_number", "language", "printed_by", "printed_at", "void"]
+    list_display = ["order", "copy_number", "kind", "reprint_number", "language", "printed_by", "printed_at", "reason", "void"]
     list_filter = ["kind", "language"]
     search_fields = ["order__number"]
     date_hierarchy = "printed_at"
@@ -20,4 +20,4 @@ class PrintJobAdmin(ReadOnlyAdmin, admin.ModelAdmin):
 
     @admin.display(description=_("void (by)"))
     def void(self, job: PrintJob) -> str:
-        return job.voided_transition or ""
+        return job.void_cause or ""

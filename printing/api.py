@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 from core.errors import Forbidden, NotFound
 from core.rest import ActionPermissions
 from printing import selectors, services
-from printing.models import PrintJob, PrintLanguage
+from printing.models import REASON_LENGTH, PrintJob, PrintLanguage
 from workorders.selectors import orders_visible_to
 
 
@@ -58,6 +58,14 @@ class LanguageSerializer(serializers.Serializer):
         return language if language in PrintLanguage.values else PrintLanguage.ZH_HANS
 
 
+class ReprintSerializer(LanguageSerializer):
+    # Blank is let through to the service, which words the field's message.
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=REASON_LENGTH, trim_whitespace=True,
+        help_text=_("Why the paper is printed again (lost, jammed...); required"),
+    )
+
+
 class WorkerDaySerializer(LanguageSerializer):
     worker = serializers.IntegerField(min_value=1)
     date = serializers.DateField()
@@ -72,20 +80,23 @@ class WorkerDaySerializer(LanguageSerializer):
 class PrintJobSerializer(serializers.ModelSerializer):
     order = serializers.CharField(source="order.number", read_only=True)
     printed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    void = serializers.SerializerMethodField()
-    voided_by = serializers.CharField(source="voided_transition", read_only=True, allow_null=True, default=None)
-    voided_at = serializers.DateTimeField(read_only=True, allow_null=True, default=None)
+    void = serializers.BooleanField(source="is_void", read_only=True)
+    voided_by = serializers.CharField(
+        source="void_cause", read_only=True, allow_null=True, default=None,
+        help_text=_("The transition that voided the copies, or “reprint” when a reprint replaced them"),
+    )
+    voided_at = serializers.DateTimeField(source="void_at", read_only=True, allow_null=True, default=None)
+    replaced_by_copy = serializers.IntegerField(
+        read_only=True, allow_null=True, default=None, help_text=_("The copy number of the reprint that replaced these")
+    )
 
     class Meta:
         model = PrintJob
         fields = [
             "id", "order", "copy_number", "kind", "reprint_number", "language", "printed_by", "printed_at",
-            "void", "voided_by", "voided_at",
+            "reason", "void", "voided_by", "voided_at", "replaced_by_copy",
         ]
         read_only_fields = fields
-
-    def get_void(self, job: PrintJob) -> bool:
-        return job.voided_by_id is not None
 
 
 def _pdf_response(document: services.PrintedDocument) -> HttpResponse:
@@ -160,6 +171,32 @@ class OrderPrintView(PdfView):
             raise Forbidden(_("Your role may not do this."))
         language = _input(LanguageSerializer, request).validated_language()
         return _pdf_response(services.order_print_pdf(actor=request.user, order_id=order_id, language=language))
+
+
+class OrderReprintView(PdfView):
+    # As the print: 403 for a role that reads no orders or may not print,
+    # 404 for an order the user cannot see.
+    permission_classes = [ActionPermissions]
+    action_permissions = {"*": ["workorders.view_workorder"]}
+
+    @extend_schema(
+        request=ReprintSerializer,
+        responses={
+            (200, "application/pdf"): _PDF, **_ERRORS,
+            409: OpenApiResponse(description=_("The order has no paper to print again (not printed yet, copies owed, cancelled...)")),
+        },
+        summary="Print the order again with a reason (a lost or jammed copy): the earlier copies become void",
+        tags=["orders"],
+    )
+    def post(self, request, pk: int):
+        order_id = _visible_order_id(request, pk)
+        if not services.may_print_orders(request.user):
+            raise Forbidden(_("Your role may not do this."))
+        data = _input(ReprintSerializer, request)
+        return _pdf_response(services.order_reprint_pdf(
+            actor=request.user, order_id=order_id, language=data.validated_language(),
+            reason=data.validated_data.get("reason", ""),
+        ))
 
 
 class OrderPrintsView(APIView):

@@ -90,6 +90,9 @@ class OrderSheet:
     printed_by: str
     department_name: str = field(default_factory=lambda: settings.DEPARTMENT_NAME)
     department_phone: str = field(default_factory=lambda: settings.DEPARTMENT_PHONE)
+    # A reprint given with a reason (a lost or jammed copy) names the copy it
+    # replaces, void from then on; 0 otherwise.
+    replaces_copy: int = 0
 
 
 def readable_phone(number) -> str:
@@ -135,6 +138,7 @@ def sheet_for(order, job) -> OrderSheet:
         language=job.language,
         copy_number=job.copy_number,
         reprint_number=job.reprint_number,
+        replaces_copy=job.copy_number - 1 if job.reason and job.copy_number > 1 else 0,
         backfill=job.kind == "backfill",
         urgent=order.urgency == "urgent",
         resident_name=resident.name,
@@ -265,6 +269,8 @@ def _order_body(canvas: Canvas, face: Typeface, sheet: OrderSheet) -> None:
     marks = []
     if sheet.reprint_number:
         marks.append((_("REPRINT %(number)s") % {"number": sheet.reprint_number}, False))
+    if sheet.replaces_copy:
+        marks.append((_("Replaces copy no. %(number)s (void)") % {"number": sheet.replaces_copy}, False))
     if sheet.backfill:
         marks.append((_("Filled in after an emergency start"), False))
     if sheet.urgent:

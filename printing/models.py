@@ -5,7 +5,9 @@ front desk) printed for one order. Each job carries a copy number that is new
 for its order and never reused. A job's copies are void once the order is
 reassigned, redispatched or cancelled after it was printed; that is read from
 the order's append-only history (`workorders.OrderHistory`) rather than written
-here, because `workorders` must not know about `printing`.
+here, because `workorders` must not know about `printing`. They are void too
+once a reprint given with a reason (a lost or jammed copy) replaced them: that
+is read from the later print job, which records the reason.
 """
 
 from django.conf import settings
@@ -13,7 +15,11 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import TypedLine
 from workorders.models import OrderHistory, WorkOrder
+
+# How long the reason for a reprint may be: a line ("jammed in the printer").
+REASON_LENGTH = 200
 
 # Transitions after which the paper already handed out no longer describes the
 # order (another worker, back to the queue, cancelled).
@@ -53,6 +59,11 @@ class PrintJob(models.Model):
     reprint_number = models.PositiveIntegerField(
         _("reprint number"), default=0, help_text=_("n of “REPRINT n”; 0 when this is not a reprint")
     )
+    # Why the paper was printed again (lost, jammed, torn). A reprint with a
+    # reason replaces the paper out there: every earlier copy of the order is
+    # void from then on (DESIGN.md section 5), read by
+    # `printing.selectors.print_jobs_annotated`.
+    reason = TypedLine(_("reason for the reprint"), max_length=REASON_LENGTH, blank=True)
     # The order's latest history entry when this was printed: a voiding
     # transition with a later id voids these copies. Ids, not times, so two
     # events in the same clock tick still have an order.
@@ -80,3 +91,31 @@ class PrintJob(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("print jobs are never deleted")
+
+    # --- Void: on jobs read through `printing.selectors.print_jobs_annotated` ---
+
+    @property
+    def replaced_first(self) -> bool:
+        """Whether a reprint voided these copies before any transition did."""
+        replaced_at = getattr(self, "replaced_at", None)
+        if replaced_at is None:
+            return False
+        voided_at = getattr(self, "voided_at", None)
+        return voided_at is None or replaced_at < voided_at
+
+    @property
+    def is_void(self) -> bool:
+        return getattr(self, "voided_by_id", None) is not None or getattr(self, "replaced_at", None) is not None
+
+    @property
+    def void_cause(self) -> str | None:
+        """What voided the copies first: a transition's name, "reprint", or None."""
+        if self.replaced_first:
+            return "reprint"
+        return getattr(self, "voided_transition", None)
+
+    @property
+    def void_at(self):
+        if self.replaced_first:
+            return self.replaced_at
+        return getattr(self, "voided_at", None)

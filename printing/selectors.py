@@ -7,14 +7,16 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from printing.models import VOIDING_TRANSITIONS, PrintJob
+from printing.models import VOIDING_TRANSITIONS, PrintJob, PrintKind
 from workorders.models import OrderHistory, State, WorkOrder
 
 
 def print_jobs_with_void(order_id: int) -> QuerySet[PrintJob]:
     """The order's print jobs, oldest first, each annotated with the history
     entry that voided its copies (`voided_by_id`, `voided_transition`,
-    `voided_at`; all None while the copies are still good)."""
+    `voided_at`) and the reprint that replaced them (`replaced_by_copy`,
+    `replaced_at`, `replaced_reason`); all None while the copies are still
+    good. `PrintJob.is_void`, `void_cause` and `void_at` combine the two."""
     return print_jobs_annotated(PrintJob.objects.filter(order_id=order_id))
 
 
@@ -23,12 +25,20 @@ def print_jobs_annotated(jobs: QuerySet[PrintJob]) -> QuerySet[PrintJob]:
     voiding = OrderHistory.objects.filter(
         order_id=OuterRef("order_id"), id__gt=OuterRef("last_history_id"), transition__in=VOIDING_TRANSITIONS
     ).order_by("id")
+    # A later reprint given with a reason replaced the paper: the lost or
+    # jammed copy, and every earlier one, is void.
+    replacing = PrintJob.objects.filter(
+        order_id=OuterRef("order_id"), copy_number__gt=OuterRef("copy_number"), kind=PrintKind.REPRINT,
+    ).exclude(reason="").order_by("copy_number")
     return (
         jobs.select_related("printed_by", "order")
         .annotate(
             voided_by_id=Subquery(voiding.values("id")[:1]),
             voided_transition=Subquery(voiding.values("transition")[:1]),
             voided_at=Subquery(voiding.values("at")[:1]),
+            replaced_by_copy=Subquery(replacing.values("copy_number")[:1]),
+            replaced_at=Subquery(replacing.values("printed_at")[:1]),
+            replaced_reason=Subquery(replacing.values("reason")[:1]),
         )
         .order_by("order_id", "copy_number")
     )

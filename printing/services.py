@@ -17,11 +17,12 @@ from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core.errors import Forbidden, InvalidInput, NotFound
+from core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from core.text import has_control_characters
 from dispatch.models import Resident, ResidentAccess, Worker
 from dispatch.services import resident_accesses_record
 from printing import documents, selectors
-from printing.models import PrintJob, PrintKind, PrintLanguage
+from printing.models import REASON_LENGTH, PrintJob, PrintKind, PrintLanguage
 from workorders import services as order_services
 from workorders.models import OrderHistory, State, WorkOrder
 from workorders.selectors import orders_visible_to
@@ -71,6 +72,20 @@ def _checked_language(language: str) -> str:
     return language
 
 
+def _checked_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    message = ""
+    if not reason:
+        message = _("Say why the order is printed again (for example: the copy was lost, or jammed in the printer).")
+    elif len(reason) > REASON_LENGTH:
+        message = _("Keep the reason to %(count)s characters.") % {"count": REASON_LENGTH}
+    elif has_control_characters(reason):
+        message = _("Write the reason on one line.")
+    if message:
+        raise InvalidInput(message, fields={"reason": [message]})
+    return reason
+
+
 def _planned_job(*, actor: AbstractBaseUser, order_id: int, language: str) -> PrintJob:
     """The print job this print will be (kind, copy and reprint numbers), not
     saved yet. Call under the order's lock: nobody else can print it before
@@ -103,12 +118,20 @@ def _record(*, actor: AbstractBaseUser, job: PrintJob) -> None:
     job.save()
 
 
-def _print(*, actor: AbstractBaseUser, order_ids: list[int], language: str) -> tuple[bytes, list[PrintJob]]:
+def _print(
+    *, actor: AbstractBaseUser, order_ids: list[int], language: str, reason: str = ""
+) -> tuple[bytes, list[PrintJob]]:
     """Plan, render, then record the prints of these orders, in this order,
     inside the caller's transaction, and who printed whose record. If
-    rendering fails, nothing is recorded."""
+    rendering fails, nothing is recorded. A `reason` makes each print a
+    replacing reprint (see `order_reprint_pdf`)."""
     _lock_orders(order_ids)
     jobs = [_planned_job(actor=actor, order_id=order_id, language=language) for order_id in order_ids]
+    if reason:
+        for job in jobs:
+            if order_services.print_kind(job.order) != PrintKind.REPRINT:
+                raise Conflict(_not_reprintable(job.order))
+            job.reason = reason
     pdf = documents.render_orders(_sheets(jobs))
     _printed(actor=actor, residents=[job.order.resident for job in jobs])
     for job in jobs:
@@ -151,6 +174,36 @@ def order_print_pdf(*, actor: AbstractBaseUser, order_id: int, language: str) ->
     with transaction.atomic():
         pdf, jobs = _print(actor=actor, order_ids=[order_id], language=language)
     return PrintedDocument(pdf=pdf, filename=f"{jobs[0].order.number}.pdf", jobs=jobs)
+
+
+def _not_reprintable(order: WorkOrder) -> str:
+    if order.state == State.ASSIGNED:
+        return _("%(number)s has not been printed yet: print it, there is no copy to replace.") % {
+            "number": order.number}
+    if order.paperwork_owed:
+        return _("%(number)s still owes its copies from the emergency start: print them first.") % {
+            "number": order.number}
+    return _("%(number)s is %(state)s: it has no paper to print again.") % {
+        "number": order.number, "state": order.get_state_display()}
+
+
+def order_reprint_pdf(*, actor: AbstractBaseUser, order_id: int, language: str, reason: str) -> PrintedDocument:
+    """Print an order's paper again because a copy was lost or jammed: a
+    reprint ("REPRINT n", a new copy number) that records why, and after
+    which every earlier copy of the order is void (DESIGN.md section 5; the
+    void copies are read by `selectors.print_jobs_annotated`). The reason is
+    required.
+
+    Raises Forbidden (role), NotFound, InvalidInput (no reason, unknown
+    language; by field), Conflict (not printed yet, copies owed from an
+    emergency start, or a state without paper such as cancelled).
+    """
+    _allowed(may_print_orders(actor))
+    language = _checked_language(language)
+    reason = _checked_reason(reason)
+    with transaction.atomic():
+        pdf, jobs = _print(actor=actor, order_ids=[order_id], language=language, reason=reason)
+    return PrintedDocument(pdf=pdf, filename=f"{jobs[0].order.number}-copy-{jobs[0].copy_number}.pdf", jobs=jobs)
 
 
 def _worker(worker_id: int) -> Worker:

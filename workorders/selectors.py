@@ -1,11 +1,10 @@
 """Reads of work orders, filtered to what the user may see."""
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import Case, F, Q, QuerySet, Value, When
 
 from dispatch.models import Worker
-from workorders.models import Incident, State, WorkOrder
+from workorders.models import Incident, State, Urgency, WorkOrder
 
 # A field worker's work in hand: given to him, on paper, or being served.
 MY_ORDER_STATES = [State.ASSIGNED, State.PRINTED, State.IN_SERVICE]
@@ -59,13 +58,16 @@ def worker_of(user: AbstractBaseUser) -> Worker | None:
 
 def my_orders(user: AbstractBaseUser) -> list[WorkOrder]:
     """The open work of the worker linked to this login (assigned, printed, in
-    service), with the residents' phones, in the order of the day: agreed
-    time, else when it was assigned. Nobody else's orders, ever."""
+    service), with the residents' phones and emergency contacts, the most
+    pressing first: urgent orders first, then by the agreed time (orders
+    without one, "as soon as possible", after those with a time), then the
+    oldest. Nobody else's orders, ever."""
+    urgent_first = Case(When(urgency=Urgency.URGENT, then=Value(0)), default=Value(1))
     return list(
         orders_visible_to(user)
         .filter(worker__user=user, state__in=MY_ORDER_STATES)
-        .prefetch_related("resident__phones")
-        .order_by(Coalesce("requested_for", "assigned_at"), "id")
+        .prefetch_related("resident__phones", "resident__emergency_contacts")
+        .order_by(urgent_first, F("requested_for").asc(nulls_last=True), "created_at", "id")
     )
 
 

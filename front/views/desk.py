@@ -7,6 +7,7 @@ service each. A scanner types the order number and Enter into the return box.
 """
 
 import datetime
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -83,16 +84,53 @@ def desk(request: HttpRequest) -> HttpResponse:
     return _desk_page(request)
 
 
+# What a person types for an order number: the whole number in any case
+# ("wo-2026-000093"), or its short forms: the sequence with or without its
+# zeros ("93", "000093"), with the year before it ("2026-93"), or with the
+# prefix ("WO-2026-93"). Order numbers are prefix-year-sequence
+# (workorders.services.order_create).
+SHORT_NUMBER = re.compile(r"^(?:(?:[A-Za-z]{1,5}-)?(?P<year>\d{4})-)?0*(?P<sequence>[1-9]\d{0,8})$")
+# An ambiguous short form lists this many of the orders it matches.
+AMBIGUOUS_SHOWN = 5
+
+
+def scanned_orders(user: Any, typed: str) -> list[WorkOrder]:
+    """The orders the user may see that a scanned or typed number names: the
+    one with that whole number, else those whose number ends in that sequence
+    (and has that year, when given). One order: found; several: ambiguous."""
+    typed = "".join(typed.split())
+    exact = selectors.order_by_number(user, typed)
+    if exact is not None:
+        return [exact]
+    short = SHORT_NUMBER.match(typed)
+    if short is None:
+        return []
+    found = selectors.orders_visible_to(user).filter(number__endswith=f"-{int(short['sequence']):06d}")
+    if short["year"]:
+        found = found.filter(number__contains=f"-{short['year']}-")
+    return list(found.order_by("-id")[:AMBIGUOUS_SHOWN + 1])
+
+
 @require_GET
 @login_required
 def desk_scan(request: HttpRequest) -> HttpResponse:
-    """The return box: the scanned number opens that order's return form."""
+    """The return box: the scanned number opens that order's return form. A
+    short form of the number ("93", "000093", "2026-93") is enough when it
+    names one order."""
     _desk_role(request)
     number = request.GET.get("number", "").strip()
-    order = selectors.order_by_number(request.user, number) if number else None
-    if order is None:
-        message = _("No order has the number “%(number)s”.") % {"number": number} if number else _("Scan or type an order number.")
-        return _desk_page(request, scan_error=message, scanned=number, status=404 if number else 400)
+    if not number:
+        return _desk_page(request, scan_error=_("Scan or type an order number."), scanned=number, status=400)
+    found = scanned_orders(request.user, number)
+    if not found:
+        message = _("No order has the number “%(number)s”.") % {"number": number}
+        return _desk_page(request, scan_error=message, scanned=number, status=404)
+    if len(found) > 1:
+        shown = ", ".join(order.number for order in found[:AMBIGUOUS_SHOWN])
+        message = _("“%(number)s” matches several orders (%(orders)s). Type the whole number, or the year and the number.") % {
+            "number": number, "orders": shown + (", …" if len(found) > AMBIGUOUS_SHOWN else "")}
+        return _desk_page(request, scan_error=message, scanned=number, status=400)
+    order = found[0]
     if order.state != State.IN_SERVICE:
         message = _("Order %(number)s is %(state)s; only an order out with a worker can be taken back.") % {
             "number": order.number, "state": order.get_state_display()

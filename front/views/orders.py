@@ -93,6 +93,8 @@ def _my_orders_page(request: HttpRequest, *, failed: WorkOrder | None = None, fa
             "overdue": order.pk in overdue,
             "today": when is not None and timezone.localdate(when) == today,
             "phones": list(order.resident.phones.all()),
+            # Whom to call when the resident does not open or is unwell.
+            "contacts": list(order.resident.emergency_contacts.all()),
             "form": failed_form if failed is not None and failed.pk == order.pk else _incident_form(order),
         })
     _residents_read(request, orders)
@@ -190,13 +192,32 @@ def _history_rows(order: WorkOrder) -> list[dict[str, Any]]:
 
 
 def _print_rows(order: WorkOrder) -> list[dict[str, Any]]:
+    # Void by what came first: a transition (reassigned, cancelled...) or a
+    # reprint that replaced a lost or jammed copy.
     return [
         {
             "job": job,
+            "replaced": job.replaced_first,
             "voided_by": actions.label(job.voided_transition) if job.voided_by_id else None,
         }
         for job in print_jobs_with_void(order.pk)
     ]
+
+
+def _may_reprint(order: WorkOrder, user: Any) -> bool:
+    """A lost or jammed copy can be printed again (with a reason) by those who
+    print, once the order has paper out and owes none."""
+    return (
+        user.has_perm(actions.PRINT_ORDER.permission) and not order.paperwork_owed
+        and services.print_kind(order) == services.PrintKind.REPRINT
+    )
+
+
+def _may_see_contacts(order: WorkOrder, user: Any) -> bool:
+    """The resident's emergency contacts: for the roles that read residents
+    (desk, dispatch, supervisor) and for the worker at the door; not for
+    finance, which reads orders for their fees."""
+    return user.has_perm("dispatch.view_resident") or (order.worker is not None and order.worker.user_id == user.pk)
 
 
 def _deadlines(order: WorkOrder) -> dict[str, Any] | None:
@@ -236,8 +257,10 @@ def _order_page(request: HttpRequest, order: WorkOrder, *, failed: str = "", fai
         "deadlines": deadlines,
         "overdue": bool(deadlines and deadlines["overdue"]),
         "actions": offered,
+        "may_reprint": _may_reprint(order, user),
         "conflict": conflict,
         "phones": list(order.resident.phones.all()),
+        "contacts": list(order.resident.emergency_contacts.all()) if _may_see_contacts(order, user) else None,
         "show_health_notes": user.has_perm("dispatch.view_health_notes"),
         "incident_form": (failed_form if failed == "incident" else _incident_form(order)) if may_report else None,
         "back_url": reverse("my-orders") if has_role(user, *MY_ORDERS_ROLES) else None,

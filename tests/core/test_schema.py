@@ -60,8 +60,9 @@ def test_every_action_endpoint_documents_its_body_answer_and_errors(schema, pref
 def test_the_order_api_has_an_endpoint_for_exactly_the_actions_that_declare_one(schema):
     endpoints = {path.split("/")[-2] for path in _posts(schema) if path.startswith("/api/v1/orders/{id}/")}
     declared = {name for name, action in order_actions.ACTIONS.items() if action.has_endpoint}
-    # print is printing's endpoint (a PDF), incidents the order's own report.
-    assert endpoints == declared | {"print", "incidents"}
+    # print and reprint (a lost or jammed copy, with a reason) are printing's
+    # endpoints (a PDF), incidents the order's own report.
+    assert endpoints == declared | {"print", "reprint", "incidents"}
 
 
 def test_every_declared_action_has_its_service():
