@@ -41,6 +41,8 @@ def _board_strings() -> dict[str, str]:
         "request_approval": _("Ask for approval"),
         "cancel": _("Cancel order"),
         "approval_requested_alert": _("Approval asked for: the dispatch lead decides"),
+        "visit_booked": _("Home visit to register booked for %(when)s"),
+        "open_visits": _("Open the home-visit list"),
         "alerts_collapsed": _("Alerts: %(n)s"),
         "emergencies": _("Emergencies: %(n)s"),
         "emergency_mark": _("EMERGENCY reported %(at)s"),

@@ -455,6 +455,12 @@
 
   // The order's number as a link to its page (every alert about an order clicks through).
   function alertOrderLink(d) {
+    if (d.url && !d.number) {
+      // Not about an order (a home visit booked at intake): its own page.
+      var link = el("a", "order-link", t.open_visits);
+      link.href = d.url;
+      return link;
+    }
     if (!d.number) return null;
     return orderLink({ id: d.id, number: d.number });
   }
@@ -573,6 +579,7 @@
     if (a.kind === "subscription.not_ordered") return t.subscription_not_ordered;
     if (a.kind === "order.approval_owed") return t.approval_owed_alert;
     if (a.kind === "order.approval_requested") return t.approval_requested_alert;
+    if (a.kind === "visit.booked") return fmt(t.visit_booked, { when: d.scheduled_at ? when(d.scheduled_at) : "" });
     return a.level === "escalated" ? t.escalated : t.new_request;
   }
 
