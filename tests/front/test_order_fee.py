@@ -19,7 +19,8 @@ def _fee(client, order) -> str:
     r = client.get(f"/orders/{order.pk}/")
     assert r.status_code == 200
     html = r.content.decode()
-    return re.sub(r"<[^>]+>", "", re.search(r'<dd id="fee">(.*?)</dd>', html, flags=re.S).group(1)).strip()
+    text = re.sub(r"<[^>]+>", "", re.search(r'<dd id="fee">(.*?)</dd>', html, flags=re.S).group(1))
+    return " ".join(text.split())
 
 
 def _actions(client, order) -> list[str]:
