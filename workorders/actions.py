@@ -17,7 +17,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django_fsm import can_proceed
 from rest_framework import serializers
 
@@ -134,11 +134,14 @@ def fee_undoable(order: WorkOrder) -> None:
         raise Conflict(_("The fee on order %(number)s is not confirmed paid; there is nothing to undo.")
                        % {"number": order.number}, state=order.state)
     if timezone.now() > until:
+        minutes = settings.FEE_UNDO_MINUTES
         raise Conflict(
-            _("The payment on order %(number)s was confirmed at %(time)s; it can be undone only within "
-              "%(minutes)d minutes of that.")
+            ngettext("The payment on order %(number)s was confirmed at %(time)s; it can be undone only within "
+                     "a minute of that.",
+                     "The payment on order %(number)s was confirmed at %(time)s; it can be undone only within "
+                     "%(minutes)d minutes of that.", minutes)
             % {"number": order.number, "time": timezone.localtime(order.fee_paid_at).strftime("%Y-%m-%d %H:%M"),
-               "minutes": settings.FEE_UNDO_MINUTES},
+               "minutes": minutes},
             state=order.state,
         )
 

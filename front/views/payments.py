@@ -27,7 +27,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.actions import form_class, service_arguments
@@ -224,12 +224,16 @@ def payments_settle(request: HttpRequest, pk: int) -> HttpResponse:
             except InvalidInput as exc:
                 put_errors(form, exc)
             else:
-                messages.success(request, _(
+                minutes = settings.FEE_UNDO_MINUTES
+                messages.success(request, ngettext(
                     "Fee of %(fee)s for %(number)s confirmed paid, receipt %(receipt)s. "
-                    "You can undo it for %(minutes)d minutes."
+                    "You can undo it for a minute.",
+                    "Fee of %(fee)s for %(number)s confirmed paid, receipt %(receipt)s. "
+                    "You can undo it for %(minutes)d minutes.",
+                    minutes,
                 ) % {
                     "fee": formats.localize(order.fee), "number": order.number, "receipt": order.fee_receipt,
-                    "minutes": settings.FEE_UNDO_MINUTES,
+                    "minutes": minutes,
                 })
                 return redirect(back)
         code = 400
