@@ -360,6 +360,11 @@ FOLLOWUP_RETRY_MINUTES = env_int("FOLLOWUP_RETRY_MINUTES", 120, minimum=1)
 FOLLOWUP_MAX_ATTEMPTS = env_int("FOLLOWUP_MAX_ATTEMPTS", 3, minimum=1)
 ESCALATION_DUE_HOURS = env_int("ESCALATION_DUE_HOURS", 24, minimum=1)
 
+# --- Fees (workorders) -------------------------------------------------------------------------
+# A payment finance confirmed may be undone for this many minutes (a wrong row
+# clicked); later a correction is the accounts' business.
+FEE_UNDO_MINUTES = env_int("FEE_UNDO_MINUTES", 10, minimum=1)
+
 # --- Service levels, calendars (sla) and recurring services (subscriptions) ---------------------------
 # Opening hours of a weekday with no row in the admin's opening hours ("HH:MM-HH:MM").
 SLA_DEFAULT_OPENING_HOURS = env_str("SLA_DEFAULT_OPENING_HOURS", "08:30-17:30")

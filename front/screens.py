@@ -32,4 +32,5 @@ urlpatterns = [
     path("orders/<int:pk>/actions/<slug:name>/", orders.order_action, name="order-action"),
     path("payments/", payments.payments, name="payments"),
     path("payments/<int:pk>/confirm/", payments.payments_settle, name="payments-settle"),
+    path("payments/<int:pk>/undo/", payments.payments_undo, name="payments-undo"),
 ]

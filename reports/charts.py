@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 
 from dispatch.models import IntakeRecord
 from sla.models import OverdueMark, Stage
-from workorders.models import State
+from workorders.models import FeeStatus, State
 
 # --- figures in words -------------------------------------------------------------------
 
@@ -184,7 +184,9 @@ def tables(figures: dict[str, Any]) -> list[Table]:
         out.append(Table(
             "fees", _("Fees"), _("Fees due: orders returned in the period and not paid yet; paid: settled in the period."),
             [_("Status"), _("Orders"), _("Amount")],
-            [[_("Due"), str(f["due_count"]), f["due_amount"]], [_("Paid"), str(f["paid_count"]), f["paid_amount"]]],
+            # The fee states' own words (money owed), never the deadlines' "Due".
+            [[str(FeeStatus.DUE.label), str(f["due_count"]), f["due_amount"]],
+             [str(FeeStatus.PAID.label), str(f["paid_count"]), f["paid_amount"]]],
         ))
     return out
 

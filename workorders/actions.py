@@ -10,18 +10,21 @@ the board's buttons, the history's labels, and the event types workorders
 publishes (declared to realtime when the app is ready).
 """
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django_fsm import can_proceed
 from rest_framework import serializers
 
 from core.actions import Action
 from core.errors import Conflict
 from core.rest import MAX_ID, DateTimeInput
-from workorders.models import FeeStatus, WorkOrder
+from workorders.models import RECEIPT_LENGTH, FeeStatus, WorkOrder
 
 # --- Inputs -----------------------------------------------------------------------------
 # A field naming a worker or a partner says, in `style["options"]`, which of
@@ -76,6 +79,12 @@ class ReturnInput(serializers.Serializer):
                                     max_length=2000, style={"base_template": "textarea.html"})
 
 
+class SettleInput(serializers.Serializer):
+    receipt = serializers.CharField(label=gettext_lazy("Receipt number"), max_length=RECEIPT_LENGTH,
+                                    help_text=gettext_lazy("The number on the receipt given for the payment"))
+    note = _note()
+
+
 class NoInput(serializers.Serializer):
     """An action that takes nothing from the user."""
 
@@ -111,6 +120,33 @@ def fee_due(order: WorkOrder) -> None:
     """Raise Conflict unless the order has a fee due."""
     if order.fee_status != FeeStatus.DUE:
         raise Conflict(_("No fee is due on order %(number)s.") % {"number": order.number}, state=order.state)
+
+
+def fee_undo_until(order: WorkOrder) -> datetime.datetime | None:
+    """Until when the order's confirmed payment may be undone (None: not paid)."""
+    if order.fee_status != FeeStatus.PAID or order.fee_paid_at is None:
+        return None
+    return order.fee_paid_at + datetime.timedelta(minutes=settings.FEE_UNDO_MINUTES)
+
+
+def fee_undoable(order: WorkOrder) -> None:
+    """Raise Conflict unless the order's fee was confirmed paid less than
+    settings.FEE_UNDO_MINUTES ago."""
+    until = fee_undo_until(order)
+    if until is None:
+        raise Conflict(_("The fee on order %(number)s is not confirmed paid; there is nothing to undo.")
+                       % {"number": order.number}, state=order.state)
+    if timezone.now() > until:
+        minutes = settings.FEE_UNDO_MINUTES
+        raise Conflict(
+            ngettext("The payment on order %(number)s was confirmed at %(time)s; it can be undone only within "
+                     "a minute of that.",
+                     "The payment on order %(number)s was confirmed at %(time)s; it can be undone only within "
+                     "%(minutes)d minutes of that.", minutes)
+            % {"number": order.number, "time": timezone.localtime(order.fee_paid_at).strftime("%Y-%m-%d %H:%M"),
+               "minutes": minutes},
+            state=order.state,
+        )
 
 
 def approval_owed(order: WorkOrder) -> None:
@@ -224,8 +260,15 @@ CLOSE_UNREACHABLE = _action(
     "order.closed_unreachable", "Close a returned order whose resident could not be reached", screen=FOLLOWUP,
 )
 SETTLE_FEE = _action(
-    "settle_fee", gettext_lazy("Settle fee"), "settle_fee_workorder", NoteInput, "order.fee_settled",
-    "Finance confirms the fee paid", transition=False, check=fee_due,
+    "settle_fee", gettext_lazy("Confirm paid"), "settle_fee_workorder", SettleInput, "order.fee_settled",
+    "Finance confirms the fee paid, with the receipt's number", transition=False, check=fee_due,
+)
+# Who may confirm may take it back, within settings.FEE_UNDO_MINUTES: a wrong
+# row clicked is undone at once; later, a correction is the accounts' business.
+UNSETTLE_FEE = _action(
+    "unsettle_fee", gettext_lazy("Undo payment"), "settle_fee_workorder", NoteInput, "order.fee_unsettled",
+    "Undo a payment confirmed by mistake, within minutes of the confirmation: the fee is due again",
+    transition=False, check=fee_undoable,
 )
 
 # What the history shows for its rows that are no action of this list.

@@ -4,7 +4,7 @@ service, serialize."""
 
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -35,6 +35,8 @@ class OrderSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     worker_name = serializers.CharField(source="worker.name", read_only=True, allow_null=True, default=None)
     partner_name = serializers.CharField(source="partner.name", read_only=True, allow_null=True, default=None)
     available_transitions = serializers.SerializerMethodField()
+    # Until when finance may undo the payment (unsettle_fee); null when it is not paid.
+    fee_undo_until = serializers.SerializerMethodField()
     history = HistorySerializer(many=True, read_only=True)
 
     class Meta:
@@ -44,13 +46,18 @@ class OrderSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
             "service_code", "service_name", "channel", "urgency", "requested_for", "notes",
             "card_override_reason", "worker", "worker_name", "partner", "partner_name", "assigned_at",
             "approved_at", "approval_owed", "closing_reason", "paperwork_owed", "collected_at", "actual_start",
-            "actual_end", "materials", "remarks", "returned_at", "fee", "fee_status", "fee_paid_at", "created_at",
-            "updated_at", "available_transitions", "history",
+            "actual_end", "materials", "remarks", "returned_at", "expected_fee", "fee", "fee_status", "fee_paid_at",
+            "fee_receipt", "fee_undo_until", "created_at", "updated_at", "available_transitions", "history",
         ]
         read_only_fields = fields
 
     def get_available_transitions(self, order: WorkOrder) -> list[str]:
         return actions.available(order, self.context["request"].user)
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_fee_undo_until(self, order: WorkOrder) -> str | None:
+        until = actions.fee_undo_until(order)
+        return None if until is None else serializers.DateTimeField().to_representation(until)
 
 
 class OrderCreateSerializer(FieldsBuiltOnce, serializers.ModelSerializer):

@@ -12,10 +12,11 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from core.models import AppendOnly, TypedLine, TypedText
-from core.text import LONG_TEXT_LENGTH, NOTE_LENGTH
+from core.text import LONG_TEXT_LENGTH, NOTE_LENGTH, no_control_characters
 from core.times import EARLIEST_TIME, LATEST_TIME
 from dispatch.models import Channel, IntakeRecord, PartnerUnit, Resident, ServiceItem, Worker
 
@@ -47,9 +48,15 @@ class Urgency(models.TextChoices):
 
 
 class FeeStatus(models.TextChoices):
-    NONE = "none", _("No fee")
-    DUE = "due", _("Due")
-    PAID = "paid", _("Paid")
+    # Money words with their own context: a bare "Due" shares its msgid with
+    # the deadlines' "Due" (期限, "Senast"), which is not money owed.
+    NONE = "none", pgettext_lazy("fee status", "No charge")
+    DUE = "due", pgettext_lazy("fee status", "Payment due")
+    PAID = "paid", pgettext_lazy("fee status", "Paid")
+
+
+# A receipt number as finance writes it from the receipt book or the till.
+RECEIPT_LENGTH = 40
 
 
 def sane_time(field: str, *, name: str) -> models.CheckConstraint:
@@ -107,10 +114,20 @@ class WorkOrder(ConcurrentTransitionMixin, models.Model):
     materials = TypedText(_("materials used"), max_length=NOTE_LENGTH, blank=True)
     remarks = TypedText(_("remarks"), max_length=NOTE_LENGTH, blank=True)
     returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    # The catalog's price when the request was taken (0: not chargeable; null:
+    # taken before it was recorded). Kept with the order, so that a later
+    # price change does not rewrite what the resident was told; the return
+    # records the fee actually charged in `fee`.
+    expected_fee = models.DecimalField(
+        _("expected fee"), max_digits=10, decimal_places=2, null=True, blank=True,
+        help_text=_("The catalog price when the request was taken"),
+    )
     fee = models.DecimalField(_("fee"), max_digits=10, decimal_places=2, default=Decimal("0"))
     fee_status = models.CharField(_("fee status"), max_length=10, choices=FeeStatus.choices, default=FeeStatus.NONE)
     fee_paid_at = models.DateTimeField(_("fee paid at"), null=True, blank=True)
     fee_paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    fee_receipt = TypedLine(_("receipt number"), max_length=RECEIPT_LENGTH, blank=True,
+                            validators=[no_control_characters])
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
@@ -140,6 +157,10 @@ class WorkOrder(ConcurrentTransitionMixin, models.Model):
                 name="order_worker_or_partner",
             ),
             models.CheckConstraint(condition=models.Q(fee__gte=0), name="order_fee_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(expected_fee__isnull=True) | models.Q(expected_fee__gte=0),
+                name="order_expected_fee_not_negative",
+            ),
             sane_time("requested_for", name="order_requested_for_sane"),
             sane_time("actual_start", name="order_actual_start_sane"),
             sane_time("actual_end", name="order_actual_end_sane"),

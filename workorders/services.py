@@ -19,12 +19,14 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from core.actions import implements
 from core.errors import Conflict, InvalidInput, NotEligible, NotFound
 from core.roles import require_perm
+from core.text import has_control_characters
 from core.times import PAST_GRACE, agreed_time_check, local_minute, time_refused
 from dispatch.models import Channel, IntakeRecord, PartnerUnit, Resident, ServiceItem, Worker
 from realtime.services import alerts_acknowledge_for, publish, raise_alert
 from workorders import actions
 from workorders.models import (
     OPEN_STATES,
+    RECEIPT_LENGTH,
     FeeStatus,
     Incident,
     IncidentKind,
@@ -69,6 +71,13 @@ def order_event_data(order: WorkOrder) -> dict[str, Any]:
 
 def _field_error(field: str, message: str) -> InvalidInput:
     return InvalidInput(message, fields={field: [message]})
+
+
+def catalog_fee(service: ServiceItem) -> Decimal:
+    """What the catalog charges for the service now: its price when it is
+    chargeable, else nothing. An order keeps it from its intake on
+    (`expected_fee`), whatever the catalog says later."""
+    return service.price if service.chargeable else Decimal("0")
 
 
 def order_create(
@@ -128,6 +137,7 @@ def order_create(
         order = WorkOrder(
             resident=resident, service=service, channel=channel, urgency=urgency, requested_for=requested_for,
             notes=notes, intake=intake, card_override_reason=card_override_reason, created_by=actor, created_at=now,
+            expected_fee=catalog_fee(service),
         )
         order.save()
         # Numbered from the primary key: unique without a shared counter row
@@ -458,8 +468,9 @@ def order_return(
     materials: str = "",
     remarks: str = "",
 ) -> WorkOrder:
-    """Take back the filled-in order: actual times and the fee due (the
-    service's price when chargeable and no fee is given). The service lies
+    """Take back the filled-in order: actual times and the fee due (when no
+    fee is given: the fee expected at the intake, or for an order taken
+    before that was kept, the catalog's price now). The service lies
     between the order's collection (or its emergency start) and now, each
     give or take PAST_GRACE (a time read off a watch, typed to the minute),
     and ends after it starts.
@@ -483,7 +494,8 @@ def order_return(
                 "actual_start",
                 _("The start is before the worker had the order (%(time)s).") % {"time": local_minute(out_since)},
             )
-        due = fee if fee is not None else (order.service.price if order.service.chargeable else Decimal("0"))
+        expected = order.expected_fee if order.expected_fee is not None else catalog_fee(order.service)
+        due = fee if fee is not None else expected
         return {
             "actual_start": actual_start, "actual_end": actual_end, "fee": due,
             "materials": materials, "remarks": remarks, "at": now,
@@ -543,23 +555,63 @@ def order_close_unreachable(*, actor: AbstractBaseUser | None, order_id: int, re
     )
 
 
+def _payment_note(order: WorkOrder, note: str) -> str:
+    parts = [f"{order.fee}", _("receipt %(receipt)s") % {"receipt": order.fee_receipt}, note.strip()]
+    return " · ".join(part for part in parts if part)
+
+
 @implements(actions.SETTLE_FEE)
-def order_settle_fee(*, actor: AbstractBaseUser, order_id: int, note: str = "") -> WorkOrder:
-    """Finance confirms the fee paid. Not a state transition, but recorded in the
-    history like one. Raises Forbidden, NotFound, Conflict (no fee due)."""
+def order_settle_fee(*, actor: AbstractBaseUser, order_id: int, receipt: str, note: str = "") -> WorkOrder:
+    """Finance confirms the fee paid, with the number of the receipt given to
+    the resident (kept on the order and in the history). Not a state
+    transition, but recorded in the history like one; it may be undone
+    within settings.FEE_UNDO_MINUTES (`order_unsettle_fee`).
+    Raises Forbidden, NotFound, Conflict (no fee due), InvalidInput (no
+    receipt number, too long, control characters)."""
     require_perm(actor, actions.SETTLE_FEE.permission)
+    receipt = receipt.strip()
+    if not receipt:
+        raise _field_error("receipt", _("Give the receipt number."))
+    if len(receipt) > RECEIPT_LENGTH:
+        raise _field_error("receipt", _("A receipt number has at most %(n)d characters.") % {"n": RECEIPT_LENGTH})
+    if has_control_characters(receipt):
+        raise _field_error("receipt", _("The receipt number holds a character that cannot be printed."))
     with transaction.atomic():
         order = _locked(order_id)
         actions.fee_due(order)
         order.fee_status, order.fee_paid_at, order.fee_paid_by = FeeStatus.PAID, timezone.now(), actor
-        order.save(update_fields=["fee_status", "fee_paid_at", "fee_paid_by", "updated_at"])
+        order.fee_receipt = receipt
+        order.save(update_fields=["fee_status", "fee_paid_at", "fee_paid_by", "fee_receipt", "updated_at"])
         OrderHistory.objects.create(
-            order=order, actor=actor, transition="settle_fee", from_state=order.state, to_state=order.state,
-            note=note or f"{order.fee}",
+            order=order, actor=actor, transition=actions.SETTLE_FEE.name, from_state=order.state,
+            to_state=order.state, note=_payment_note(order, note),
         )
         publish(actions.SETTLE_FEE.event, order_event_data(order))
     return order
 
+
+@implements(actions.UNSETTLE_FEE)
+def order_unsettle_fee(*, actor: AbstractBaseUser, order_id: int, note: str = "") -> WorkOrder:
+    """Undo a payment confirmed by mistake, within settings.FEE_UNDO_MINUTES
+    of its confirmation: the fee is due again and the receipt number is
+    cleared; the history keeps both rows (the confirmation and its undoing,
+    with the receipt it named). Later a correction is the accounts' business,
+    not a click. Raises Forbidden, NotFound, Conflict (not paid, or the
+    window has passed)."""
+    require_perm(actor, actions.UNSETTLE_FEE.permission)
+    with transaction.atomic():
+        order = _locked(order_id)
+        # The window is counted under the lock, against the confirmation now stored.
+        actions.fee_undoable(order)
+        history_note = _payment_note(order, note)
+        order.fee_status, order.fee_paid_at, order.fee_paid_by, order.fee_receipt = FeeStatus.DUE, None, None, ""
+        order.save(update_fields=["fee_status", "fee_paid_at", "fee_paid_by", "fee_receipt", "updated_at"])
+        OrderHistory.objects.create(
+            order=order, actor=actor, transition=actions.UNSETTLE_FEE.name, from_state=order.state,
+            to_state=order.state, note=history_note,
+        )
+        publish(actions.UNSETTLE_FEE.event, order_event_data(order))
+    return order
 
 
 # --- Incidents on site (procedure step 6) -------------------------------------------

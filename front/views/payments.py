@@ -1,18 +1,22 @@
 """Finance's payments list (procedure step 7: chargeable services are paid at
 finance): the returned orders whose fee is due or paid, oldest return first,
-filtered by month of return, with a "Confirm paid" form per due order.
+filtered by month of return, with a "Confirm paid" step per due order: a
+page that shows the fee and asks for the receipt's number. A payment
+confirmed by mistake is undone from the list within settings.FEE_UNDO_MINUTES.
 
-Confirming calls `services.order_settle_fee`, which decides who may settle
-(finance's `settle_fee_workorder`); a supervisor reads the list but the
-service refuses his POST, as the API does (403). One page holds at most
+Confirming calls `services.order_settle_fee`, undoing `order_unsettle_fee`,
+which decide who may (finance's `settle_fee_workorder`); a supervisor reads
+the list but is refused the confirmation and its POST, as in the API (403). One page holds at most
 `PAGE_SIZE` orders and costs the same few queries however many a month has.
 """
 
 import datetime
 from decimal import Decimal
+from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
@@ -23,15 +27,17 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.errors import Conflict, Forbidden, NotFound
+from core.actions import form_class, service_arguments
+from core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from core.forms import put_errors
 from core.roles import roles_required
 from dispatch.models import ResidentAccess
 from dispatch.services import resident_accesses_record
 from front.navigation import PAYMENTS_ROLES
-from workorders import selectors, services
+from workorders import actions, selectors, services
 from workorders.models import FeeStatus, WorkOrder
 
 PAGE_SIZE = 100
@@ -92,6 +98,16 @@ def _months(user: AbstractBaseUser, chosen: str) -> list[str]:
     return sorted(found, reverse=True)
 
 
+def _just_confirmed(user: AbstractBaseUser, since: datetime.datetime) -> list[WorkOrder]:
+    """The payments this user confirmed since `since`, newest first: what an
+    undo may still take back. Numbers and receipts only, no resident."""
+    return list(
+        selectors.orders_visible_to(user)
+        .filter(fee_status=FeeStatus.PAID, fee_paid_by=user, fee_paid_at__gte=since)
+        .order_by("-fee_paid_at", "-id")[:PAGE_SIZE]
+    )
+
+
 def _list_url(status: str, month: str, page: str = "") -> str:
     query = {key: value for key, value in (("status", status), ("month", month), ("page", page)) if value}
     return reverse("payments") + (f"?{urlencode(query)}" if query else "")
@@ -107,6 +123,8 @@ def payments(request: HttpRequest) -> HttpResponse:
     # To the cent on every database (SQLite sums decimals without their places).
     total = (orders.aggregate(total=Sum("fee"))["total"] or Decimal(0)).quantize(CENT)
     page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
+    may_undo = request.user.has_perm(actions.UNSETTLE_FEE.permission)
+    undo_since = timezone.now() - datetime.timedelta(minutes=settings.FEE_UNDO_MINUTES)
     context = {
         "filters": filters,
         "status": status,
@@ -115,7 +133,11 @@ def payments(request: HttpRequest) -> HttpResponse:
         "statuses": LISTED,
         "page": page,
         "total": total,
-        "may_settle": request.user.has_perm("workorders.settle_fee_workorder") and status == FeeStatus.DUE,
+        "may_settle": request.user.has_perm(actions.SETTLE_FEE.permission) and status == FeeStatus.DUE,
+        # Confirmed by mistake a moment ago: undone from the list it was confirmed on.
+        "undo_since": undo_since if may_undo else None,
+        "just_confirmed": _just_confirmed(request.user, undo_since) if may_undo and status == FeeStatus.DUE else [],
+        "undo_minutes": settings.FEE_UNDO_MINUTES,
         "previous_url": _list_url(status, month, str(page.previous_page_number())) if page.has_previous() else None,
         "next_url": _list_url(status, month, str(page.next_page_number())) if page.has_next() else None,
     }
@@ -146,21 +168,99 @@ def _conflict_sentence(order_id: int, exc: Conflict) -> str:
     return str(exc.message)
 
 
-@require_POST
+def _settle_form(data: Any = None) -> forms.Form:
+    form = form_class(actions.SETTLE_FEE)(data, prefix="settle")
+    # The one thing to type: the cursor waits in it, and a bad one is marked.
+    form.fields["receipt"].widget.attrs.update({"autofocus": True, "autocomplete": "off", "spellcheck": "false"})
+    return form
+
+
+def _due_order(request: HttpRequest, pk: int) -> WorkOrder:
+    order = (
+        selectors.orders_visible_to(request.user)
+        .select_related("resident", "service", "worker", "partner")
+        .filter(pk=pk).first()
+    )
+    if order is None:
+        raise Http404(_("No such work order."))
+    return order
+
+
+@require_http_methods(["GET", "POST"])
 @roles_required(*PAYMENTS_ROLES)
 def payments_settle(request: HttpRequest, pk: int) -> HttpResponse:
-    """Confirm one order's fee paid through the service, then back to the list
-    with what happened; a conflict is a sentence on the list, not an error page."""
+    """Confirm one order's fee paid in two steps: the page shows the order and
+    its fee and asks for the receipt's number; its POST settles through the
+    service, then back to the list with what happened (and an undo for the
+    next minutes). A missing or bad receipt number: the page again with the
+    error by the field (400); a conflict is a sentence on the list."""
+    if not request.user.has_perm(actions.SETTLE_FEE.permission):
+        # The supervisor reads the list; the confirmation is finance's.
+        raise PermissionDenied(_("Only finance confirms payments."))
+    order = _due_order(request, pk)
+    params = request.POST if request.method == "POST" else request.GET
+    status, month = PaymentFilter(params).values()
+    page = params.get("page", "")
+    back = _list_url(status, month, page if page.isdigit() else "")
     try:
-        order = services.order_settle_fee(actor=request.user, order_id=pk)
+        actions.fee_due(order)
+    except Conflict as exc:
+        messages.error(request, _conflict_sentence(pk, exc))
+        return redirect(back)
+    form, code = _settle_form(), 200
+    if request.method == "POST":
+        form = _settle_form(request.POST)
+        if form.is_valid():
+            try:
+                order = services.order_settle_fee(
+                    actor=request.user, order_id=pk, **service_arguments(actions.SETTLE_FEE, form.cleaned_data))
+            except Forbidden as exc:
+                raise PermissionDenied(str(exc.message)) from exc
+            except NotFound as exc:
+                raise Http404(str(exc.message)) from exc
+            except Conflict as exc:
+                messages.error(request, _conflict_sentence(pk, exc))
+                return redirect(back)
+            except InvalidInput as exc:
+                put_errors(form, exc)
+            else:
+                minutes = settings.FEE_UNDO_MINUTES
+                messages.success(request, ngettext(
+                    "Fee of %(fee)s for %(number)s confirmed paid, receipt %(receipt)s. "
+                    "You can undo it for a minute.",
+                    "Fee of %(fee)s for %(number)s confirmed paid, receipt %(receipt)s. "
+                    "You can undo it for %(minutes)d minutes.",
+                    minutes,
+                ) % {
+                    "fee": formats.localize(order.fee), "number": order.number, "receipt": order.fee_receipt,
+                    "minutes": minutes,
+                })
+                return redirect(back)
+        code = 400
+        if form.errors.get("receipt"):
+            form.fields["receipt"].widget.attrs["aria-invalid"] = "true"
+    # The page names the resident: opened on purpose, for the access log.
+    resident_accesses_record(actor=request.user, residents=[order.resident], action=ResidentAccess.Action.VIEW)
+    context = {"order": order, "form": form, "status": status, "month": month, "page": page, "back": back,
+               "undo_minutes": settings.FEE_UNDO_MINUTES}
+    return render(request, "front/payments_confirm.html", context, status=code)
+
+
+@require_POST
+@roles_required(*PAYMENTS_ROLES)
+def payments_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo a payment confirmed a moment ago through the service (within
+    settings.FEE_UNDO_MINUTES); back to the list the form was on."""
+    try:
+        order = services.order_unsettle_fee(actor=request.user, order_id=pk)
     except Forbidden as exc:
         raise PermissionDenied(str(exc.message)) from exc
     except NotFound as exc:
         raise Http404(str(exc.message)) from exc
     except Conflict as exc:
-        messages.error(request, _conflict_sentence(pk, exc))
+        messages.error(request, str(exc.message))
     else:
-        messages.success(request, _("Fee of %(fee)s for %(number)s confirmed paid.") % {
+        messages.success(request, _("Payment for %(number)s undone: its fee of %(fee)s is due again.") % {
             "fee": formats.localize(order.fee), "number": order.number,
         })
     return redirect(_back(request))

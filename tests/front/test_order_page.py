@@ -196,7 +196,7 @@ def test_finance_settles_a_fee_due(client_as, order_in):
     order = order_in("returned")
     client = client_as("finance")
     assert "settle_fee" in _actions(_page(client, order))
-    assert client.post(f"/orders/{order.pk}/actions/settle_fee/", {"settle_fee-note": ""}).status_code == 302
+    assert client.post(f"/orders/{order.pk}/actions/settle_fee/", {"settle_fee-receipt": "R-0001", "settle_fee-note": ""}).status_code == 302
     order.refresh_from_db()
     assert order.fee_status == "paid"
 

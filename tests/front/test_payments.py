@@ -1,8 +1,8 @@
 """Finance's payments list: who may open it and who may confirm, the orders
 with a fee in the order of their return with the list's total, filters by
-month and by due/paid, "Confirm paid" through the service (history and
-event), the conflict sentence, and a page's queries that do not grow with
-its rows."""
+month and by due/paid, "Confirm paid" as a step that asks for the receipt's
+number (through the service: history and event), the undo within its window,
+the conflict sentences, and a page's queries that do not grow with its rows."""
 
 import datetime
 import re
@@ -65,7 +65,9 @@ def ledger(returned, users):
     november_closed = returned("7.25", _local(2026, 11, 20, 9, 0))
     services.order_log_followup(actor=users["front_desk"], order_id=november_closed.pk, satisfied=True)
     paid = returned("5.00", _local(2026, 11, 10, 15, 0))
-    services.order_settle_fee(actor=users["finance"], order_id=paid.pk)
+    services.order_settle_fee(actor=users["finance"], order_id=paid.pk, receipt="R-0005")
+    # Paid the day after its return: long past the undo window.
+    WorkOrder.objects.filter(pk=paid.pk).update(fee_paid_at=_local(2026, 11, 11, 9, 0))
     free = returned("0", _local(2026, 11, 3, 8, 0))
     return {"october": october, "november_partner": november_partner, "november_closed": november_closed,
             "paid": paid, "free": free}
@@ -80,8 +82,9 @@ def _total(html: str) -> str:
 
 
 def _form_data(html: str, order: WorkOrder) -> tuple[str, dict]:
-    """The action and fields of the order's "Confirm paid" form, as the page gives them."""
-    form = re.search(rf'<form method="post" action="(/payments/{order.pk}/confirm/)">(.*?)</form>', html, flags=re.S)
+    """The action and hidden fields of the order's confirmation form, as its page gives them."""
+    form = re.search(rf'<form method="post" action="(/payments/{order.pk}/confirm/)" novalidate>(.*?)</form>', html,
+                     flags=re.S)
     fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form.group(2)))
     return form.group(1), fields
 
@@ -190,27 +193,77 @@ def test_a_residents_name_with_markup_is_shown_as_text(client_as, returned, user
     assert "<script>alert" not in html
 
 
-# --- confirm paid ---------------------------------------------------------------------------
+# --- confirm paid: a step with the receipt's number, and an undo ------------------------------
 
 
-def test_confirm_paid_settles_through_the_service_and_returns_to_the_list(client_as, ledger, users):
+def _confirm_link(html: str, order: WorkOrder) -> str:
+    """Where the order's "Confirm paid" leads, as the list gives it."""
+    found = re.search(rf'<a class="confirm-paid" href="(/payments/{order.pk}/confirm/[^"]*)">', html)
+    return found.group(1).replace("&amp;", "&")
+
+
+def test_confirm_paid_is_a_step_that_shows_the_fee_and_asks_for_the_receipt(client_as, ledger):
+    order = ledger["november_closed"]
+    client = client_as("finance")
+    link = _confirm_link(client.get("/payments/?month=2026-11").content.decode(), order)
+    assert link == f"/payments/{order.pk}/confirm/?status=due&month=2026-11&page=1"
+    history = order.history.count()
+    r = client.get(link)
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert f"Confirm payment for {order.number}" in html
+    assert re.search(r'id="payment-amount">7.25<', html)
+    assert "Test Resident One" in html and "Home cleaning" in html
+    field = re.search(r'<input[^>]*name="settle-receipt"[^>]*>', html).group(0)
+    assert "required" in field and "autofocus" in field and 'maxlength="40"' in field
+    assert "Confirm 7.25 paid" in html
+    # Looking is not confirming.
+    order.refresh_from_db()
+    assert (order.fee_status, order.fee_receipt, order.history.count()) == (FeeStatus.DUE, "", history)
+
+
+def test_confirm_paid_settles_with_the_receipt_and_returns_to_the_list(client_as, ledger, users):
     order = ledger["november_closed"]
     client = client_as("finance", enforce_csrf=True)
-    html = client.get("/payments/?month=2026-11").content.decode()
-    action, data = _form_data(html, order)
+    page = client.get(_confirm_link(client.get("/payments/?month=2026-11").content.decode(), order)).content.decode()
+    action, data = _form_data(page, order)
     assert data["csrfmiddlewaretoken"] and data["month"] == "2026-11"
-    r = client.post(action, data)
+    r = client.post(action, {**data, "settle-receipt": "  R-2026-0042 "})
     assert r.status_code == 302 and r["Location"] == "/payments/?status=due&month=2026-11&page=1"
     order.refresh_from_db()
     assert (order.fee_status, order.fee_paid_by, order.state) == (FeeStatus.PAID, users["finance"], State.CLOSED)
-    assert order.fee_paid_at is not None
+    assert order.fee_paid_at is not None and order.fee_receipt == "R-2026-0042"
     last = order.history.order_by("id").last()
     assert (last.transition, last.actor, last.from_state, last.to_state) == (
         "settle_fee", users["finance"], State.CLOSED, State.CLOSED)
+    assert last.note == "7.25 · receipt R-2026-0042"
     assert Event.objects.filter(type="order.fee_settled", data__id=order.pk).count() == 1
     after = client.get(r["Location"]).content.decode()
-    assert f"Fee of 7.25 for {order.number} confirmed paid." in after
+    assert f"Fee of 7.25 for {order.number} confirmed paid, receipt R-2026-0042. You can undo it for 10 minutes." in after
     assert _rows(after) == [ledger["november_partner"].number] and _total(after) == "12.50"
+    # The undo waits on the list it was confirmed from.
+    box = re.search(r'<section class="just-confirmed".*?</section>', after, flags=re.S).group(0)
+    assert order.number in box and "R-2026-0042" in box and f'action="/payments/{order.pk}/undo/"' in box
+
+
+@pytest.mark.parametrize("receipt, message", [
+    ("", "This field is required."),
+    ("   ", "This field is required."),
+    ("R" * 41, "Ensure this value has at most 40 characters (it has 41)."),
+    ("R-1\u200bX", "The receipt number holds a character that cannot be printed."),
+])
+def test_a_missing_or_bad_receipt_is_the_page_again_with_the_error_by_the_field(client_as, ledger, receipt, message):
+    order = ledger["october"]
+    client = client_as("finance")
+    history = order.history.count()
+    r = client.post(f"/payments/{order.pk}/confirm/", {"status": "due", "settle-receipt": receipt})
+    assert r.status_code == 400
+    html = r.content.decode()
+    error = re.search(r'<p class="error" role="alert" id="id_settle-receipt-error">([^<]*)</p>', html).group(1)
+    assert error == message
+    assert 'aria-invalid="true"' in re.search(r'<input[^>]*name="settle-receipt"[^>]*>', html).group(0)
+    order.refresh_from_db()
+    assert (order.fee_status, order.fee_receipt, order.history.count()) == (FeeStatus.DUE, "", history)
 
 
 def test_a_fee_paid_meanwhile_is_a_sentence_not_an_error_page(client_as, ledger, users):
@@ -218,32 +271,85 @@ def test_a_fee_paid_meanwhile_is_a_sentence_not_an_error_page(client_as, ledger,
     other = User.objects.create_user(username="finance_two", password="x")
     other.groups.add(Group.objects.get(name="finance"))
     client = client_as("finance")
-    action, data = _form_data(client.get("/payments/").content.decode(), order)
-    services.order_settle_fee(actor=other, order_id=order.pk)
+    page = client.get(_confirm_link(client.get("/payments/").content.decode(), order)).content.decode()
+    action, data = _form_data(page, order)
+    services.order_settle_fee(actor=other, order_id=order.pk, receipt="R-0030")
     history = order.history.count()
-    r = client.post(action, data, follow=True)
+    r = client.post(action, {**data, "settle-receipt": "R-0031"}, follow=True)
     assert r.status_code == 200 and r.redirect_chain[-1][0].startswith("/payments/")
     html = r.content.decode()
     assert f"{order.number} was already confirmed paid by finance_two at" in html
     assert 'class="message error"' in html
     order.refresh_from_db()
-    assert order.fee_paid_by == other and order.history.count() == history
+    assert (order.fee_paid_by, order.fee_receipt, order.history.count()) == (other, "R-0030", history)
+    # Opening the step for it again says the same, without a form.
+    r = client.get(f"/payments/{order.pk}/confirm/", follow=True)
+    assert r.redirect_chain and "was already confirmed paid by finance_two" in r.content.decode()
 
 
 def test_an_order_without_a_fee_due_is_a_sentence_too(client_as, ledger):
     order = ledger["free"]
-    r = client_as("finance").post(f"/payments/{order.pk}/confirm/", follow=True)
+    r = client_as("finance").post(f"/payments/{order.pk}/confirm/", {"settle-receipt": "R-1"}, follow=True)
     assert r.status_code == 200
     assert f"No fee is due on order {order.number}." in r.content.decode()
     assert WorkOrder.objects.get(pk=order.pk).fee_status == FeeStatus.NONE
 
 
 def test_confirming_an_unknown_order_is_404(client_as, users):
-    assert client_as("finance").post("/payments/999999/confirm/").status_code == 404
+    assert client_as("finance").post("/payments/999999/confirm/", {"settle-receipt": "R-1"}).status_code == 404
+    assert client_as("finance").get("/payments/999999/confirm/").status_code == 404
+    assert client_as("finance").post("/payments/999999/undo/").status_code == 404
 
 
-def test_confirm_paid_needs_a_post(client_as, ledger):
-    assert client_as("finance").get(f"/payments/{ledger['october'].pk}/confirm/").status_code == 405
+def test_the_supervisor_may_not_open_the_confirmation_nor_undo(client_as, ledger):
+    client = client_as("supervisor")
+    assert client.get(f"/payments/{ledger['october'].pk}/confirm/").status_code == 403
+    assert client.post(f"/payments/{ledger['paid'].pk}/undo/").status_code == 403
+    assert WorkOrder.objects.get(pk=ledger["paid"].pk).fee_status == FeeStatus.PAID
+
+
+def test_undo_makes_the_fee_due_again_and_writes_the_history(client_as, ledger, users):
+    order = ledger["october"]
+    client = client_as("finance", enforce_csrf=True)
+    services.order_settle_fee(actor=users["finance"], order_id=order.pk, receipt="R-0099")
+    html = client.get("/payments/?month=2026-10").content.decode()
+    form = re.search(rf'<form class="undo-payment" method="post" action="(/payments/{order.pk}/undo/)">(.*?)</form>',
+                     html, flags=re.S)
+    data = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form.group(2)))
+    r = client.post(form.group(1), data)
+    assert r.status_code == 302 and r["Location"] == "/payments/?status=due&month=2026-10&page=1"
+    order.refresh_from_db()
+    assert (order.fee_status, order.fee_paid_at, order.fee_paid_by, order.fee_receipt) == (FeeStatus.DUE, None, None, "")
+    rows = list(order.history.order_by("id"))[-2:]
+    assert [(h.transition, h.actor) for h in rows] == [("settle_fee", users["finance"]), ("unsettle_fee", users["finance"])]
+    assert rows[1].note == "30.00 · receipt R-0099"
+    assert Event.objects.filter(type="order.fee_unsettled", data__id=order.pk).count() == 1
+    after = client.get(r["Location"]).content.decode()
+    assert f"Payment for {order.number} undone: its fee of 30.00 is due again." in after
+    assert _rows(after) == [order.number] and 'class="just-confirmed"' not in after
+
+
+def test_the_paid_list_shows_the_receipt_and_an_undo_only_within_the_window(client_as, ledger, users):
+    order = ledger["october"]
+    services.order_settle_fee(actor=users["finance"], order_id=order.pk, receipt="R-0100")
+    client = client_as("finance")
+    html = client.get("/payments/?status=paid").content.decode()
+    row = re.search(rf'data-order-number="{order.number}".*?</tr>', html, flags=re.S).group(0)
+    assert '<td class="receipt">R-0100</td>' in row and "Undo payment" in row
+    old = re.search(rf'data-order-number="{ledger["paid"].number}".*?</tr>', html, flags=re.S).group(0)
+    assert '<td class="receipt">R-0005</td>' in old and "Undo payment" not in old
+
+
+def test_an_undo_after_the_window_is_a_sentence_and_changes_nothing(client_as, ledger, users, settings):
+    settings.FEE_UNDO_MINUTES = 10
+    order = ledger["paid"]
+    history = order.history.count()
+    r = client_as("finance").post(f"/payments/{order.pk}/undo/", {"status": "paid"}, follow=True)
+    assert r.status_code == 200 and r.redirect_chain[-1][0] == "/payments/?status=paid"
+    assert (f"The payment on order {order.number} was confirmed at 2026-11-11 09:00; it can be undone only within "
+            "10 minutes of that.") in r.content.decode()
+    order.refresh_from_db()
+    assert (order.fee_status, order.fee_receipt, order.history.count()) == (FeeStatus.PAID, "R-0005", history)
 
 
 # --- a month with thousands of orders -------------------------------------------------------
@@ -256,7 +362,7 @@ def _queries_for(client, url: str) -> int:
 
 
 def _settled(order: WorkOrder, users) -> None:
-    services.order_settle_fee(actor=users["finance"], order_id=order.pk)
+    services.order_settle_fee(actor=users["finance"], order_id=order.pk, receipt=f"R-{order.pk}")
 
 
 def test_a_pages_queries_do_not_grow_with_its_rows(client_as, returned, users):

@@ -46,7 +46,7 @@ def test_the_month_opens_as_a_pdf_with_its_figures(monthly, tmp_path):
         "Requesttaken→workerassigned330min78min",  # response times, in minutes
         "Dispatch2250%",  # compliance: met, missed, rate
         "Homecleaning2150%3.5",  # satisfaction: reached, satisfied, share, mean quality
-        "Due130.00", "Paid130.00",  # fees
+        "Paymentdue130.00", "Paid130.00",  # fees (the money word, not the deadlines' "Due")
         "Openedintheperiod1",
         "ReferredtoCityhospital1",
     ]:

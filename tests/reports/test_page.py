@@ -137,7 +137,7 @@ def test_the_known_week_reads_in_words_and_units(page):
     assert _rows(cells, "escalations") == {
         "Opened in the period": ["1"], "Resolved in the period": ["1"], "Still open now": ["0"],
     }
-    assert _rows(cells, "fees") == {"Due": ["1", "30.00"], "Paid": ["1", "30.00"]}
+    assert _rows(cells, "fees") == {"Payment due": ["1", "30.00"], "Paid": ["1", "30.00"]}
     assert _rows(cells, "weekly_orders") == {"2026-11-02": ["5"]}
     assert _rows(cells, "weekly_intakes") == {"2026-11-02": ["5", "1", "1", "1", "8"]}
     assert _rows(cells, "overdue_by_level") == {"Dispatcher": ["0"], "Dispatch lead": ["0"], "Supervisor": ["1"]}

@@ -208,7 +208,7 @@ def test_late_followup_and_fee_paid_months_later(quarter, users, people, catalog
     with freeze_time(later):
         followup.followup_log_call(actor=users["front_desk"], order_id=returned.pk, result="reached", quality=4,
                                    satisfied=True)
-        orders.order_settle_fee(actor=users["finance"], order_id=unpaid.pk)
+        orders.order_settle_fee(actor=users["finance"], order_id=unpaid.pk, receipt="R-0002")
     f = _filters("none", people, catalog, last=later.date())
     # Before any refresh: the changed August days are computed live.
     with freeze_time(later):

@@ -64,7 +64,7 @@ def week(users, people, catalog):
     with at(2, 15, 0):
         followup.followup_log_call(actor=desk, order_id=a.pk, result="reached", quality=5, satisfied=True)
     with at(2, 16, 0):
-        orders.order_settle_fee(actor=finance, order_id=a.pk)
+        orders.order_settle_fee(actor=finance, order_id=a.pk, receipt="R-0001")
     with at(2, 10, 0):
         b = take()
     serve(b, (2, 11, 30), (2, 12, 0), (2, 13, 0))

@@ -70,6 +70,7 @@ def _body(name: str, people) -> dict:
             "fee": "30.00",
         },
         "cancel": {"reason": "Not needed"},
+        "settle_fee": {"receipt": "R-0001"},
     }.get(name, {})
 
 

@@ -55,9 +55,9 @@ def test_an_order_goes_from_intake_to_returned_with_tokens(users, people, catalo
     assert final["history"][1]["actor"] == "dispatcher"
     # A chargeable service without an explicit fee owes its price; finance settles it.
     assert (final["fee"], final["fee_status"]) == ("30.00", "due")
-    settled = finance.post(url + "settle_fee/", {}, format="json")
+    settled = finance.post(url + "settle_fee/", {"receipt": "R-0001"}, format="json")
     assert settled.json()["fee_status"] == "paid"
-    assert finance.post(url + "settle_fee/", {}, format="json").status_code == 409
+    assert finance.post(url + "settle_fee/", {"receipt": "R-0002"}, format="json").status_code == 409
     assert [e.type for e in Event.objects.filter(data__id=order["id"], type__startswith="order.")] == [
         "order.received", "order.assigned", "order.printed", "order.collected", "order.returned", "order.fee_settled",
     ]
