@@ -130,7 +130,9 @@ def sheet_for(order, job) -> OrderSheet:
     if order.fee > 0:
         fee, unit = order.fee, ""
     elif service.chargeable:
-        fee, unit = service.price, service.unit
+        # The price when the request was taken: a later catalog change does not reach this order.
+        fee = order.expected_fee if order.expected_fee is not None else service.price
+        unit = service.unit
     else:
         fee, unit = None, ""
     return OrderSheet(

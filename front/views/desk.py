@@ -190,7 +190,9 @@ def desk_return(request: HttpRequest, pk: int) -> HttpResponse:
         form = return_form(initial={
             "actual_start": start,
             "actual_end": end,
-            "fee": order.service.price if order.service.chargeable else Decimal("0"),
+            # The price when the request was taken, as the paper says.
+            "fee": order.expected_fee if order.expected_fee is not None
+            else (order.service.price if order.service.chargeable else Decimal("0")),
         })
     return render(request, "front/desk_return.html", {"order": order, "form": form})
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workorders', '0009_typed_text'),
+        ('workorders', '0010_expected_fee_and_receipt'),
     ]
 
     operations = [
