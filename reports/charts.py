@@ -67,11 +67,11 @@ STEP_LABELS = {
 }
 
 
-def _outcome_label(value: str) -> str:
+def outcome_label(value: str) -> str:
     return str(dict(IntakeRecord.Outcome.choices).get(value, value))
 
 
-def _no_card_label(value: str) -> str:
+def no_card_label(value: str) -> str:
     return str(dict(IntakeRecord.NoCardAction.choices).get("" if value == "none" else value, value))
 
 
@@ -99,7 +99,7 @@ def tables(figures: dict[str, Any]) -> list[Table]:
         out.append(Table(
             "weekly_intakes", _("Requests per week"),
             _("Every call or visit recorded at intake in each week, by outcome (weeks start on Monday)."),
-            [_("Week of"), *(_outcome_label(o) for o in outcomes), _("Total")],
+            [_("Week of"), *(outcome_label(o) for o in outcomes), _("Total")],
             [[w["week"], *(str(w[o]) for o in outcomes), str(w["total"])] for w in figures["weekly_intakes"]],
         ))
     if "weekly_orders" in figures:
@@ -168,7 +168,7 @@ def tables(figures: dict[str, Any]) -> list[Table]:
         out.append(Table(
             "intakes", _("Requests by outcome"), _("Every call or visit recorded at intake in the period."),
             [_("Outcome"), _("Requests"), _("Share")],
-            [[_outcome_label(k), str(v), share(v, i["total"])] for k, v in i["by_outcome"].items()]
+            [[outcome_label(k), str(v), share(v, i["total"])] for k, v in i["by_outcome"].items()]
             + [[_("Total"), str(i["total"]), share(i["total"], i["total"])]],
         ))
         out.append(Table(
@@ -176,7 +176,7 @@ def tables(figures: dict[str, Any]) -> list[Table]:
             _("Where residents were referred, and what was done for those without a service card."),
             [_("Reason"), _("Requests")],
             [[_("Referred to %(place)s") % {"place": r["referred_to"]}, str(r["count"])] for r in i["referred_to"]]
-            + [[_("No card: %(action)s") % {"action": _no_card_label(k)}, str(v)]
+            + [[_("No card: %(action)s") % {"action": no_card_label(k)}, str(v)]
                for k, v in i["no_card_actions"].items() if v],
         ))
     if "fees" in figures:
@@ -401,10 +401,10 @@ def charts(figures: dict[str, Any]) -> list[Chart]:
     if "weekly_intakes" in figures:
         weeks = figures["weekly_intakes"]
         outcomes = list(IntakeRecord.Outcome.values)
-        series = [Series(_outcome_label(o), OUTCOME_COLORS.get(o, MUTED)) for o in outcomes]
+        series = [Series(outcome_label(o), OUTCOME_COLORS.get(o, MUTED)) for o in outcomes]
         desc = "; ".join(
             _("week of %(week)s: %(n)s") % {"week": w["week"], "n": w["total"]} + " ("
-            + ", ".join(f"{_outcome_label(o)} {w[o]}" for o in outcomes if w[o]) + ")"
+            + ", ".join(f"{outcome_label(o)} {w[o]}" for o in outcomes if w[o]) + ")"
             for w in weeks
         )
         out.append(stacked_columns(

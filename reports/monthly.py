@@ -91,8 +91,11 @@ def render_monthly(
 
         month_name = formats.date_format(month, "YEAR_MONTH_FORMAT")
         last_day = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+        # Not inside an f-string: makemessages does not look there (the
+        # title stayed English on a Chinese report).
+        report_title = _("Monthly report")
         story: list[Flowable] = [
-            p(f"{settings.DEPARTMENT_NAME} · {_('Monthly report')}", title),
+            p(f"{settings.DEPARTMENT_NAME} · {report_title}", title),
             p(_("%(month)s (%(first)s to %(last)s)") % {
                 "month": month_name, "first": month.isoformat(), "last": last_day.isoformat()}, sub),
             p(" · ".join(f"{what}: {which}" for what, which in filters) or _("All areas, services, workers and channels"),
@@ -132,7 +135,7 @@ def render_monthly(
 
         doc = SimpleDocTemplate(
             buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN,
-            title=f"{_('Monthly report')} {month:%Y-%m}", author=settings.DEPARTMENT_NAME,
+            title=f"{report_title} {month:%Y-%m}", author=settings.DEPARTMENT_NAME,
         )
         doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
     return buffer.getvalue()

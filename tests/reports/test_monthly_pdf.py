@@ -70,6 +70,7 @@ def test_the_report_is_in_chinese_for_a_chinese_reader(monthly, catalog):
         flat = squeezed(pdftotext(r.content))
         assert "2026年11月" in flat  # the month, as Chinese writes it
         assert "社区养老服务部" in flat  # the department's name
+        assert "月度报告" in flat and "Monthly" not in flat  # the title too
         assert "居家保洁" in flat  # a Chinese service name, in the chart and the table
         # The CJK TrueType font is embedded, as in the printed orders.
         assert any("WenQuanYi" in name for name in font_names(r.content))
@@ -79,6 +80,7 @@ def test_the_report_is_in_chinese_for_a_chinese_reader(monthly, catalog):
 def test_the_report_is_in_swedish_when_asked(monthly):
     flat = squeezed(pdftotext(monthly("supervisor", "month=2026-11&language=sv").content))
     assert "november2026" in flat
+    assert "Månadsrapport" in flat
 
 
 @pytest.mark.usefixtures("week")

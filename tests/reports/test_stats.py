@@ -205,6 +205,13 @@ def test_csv_export_holds_the_same_figures(week, api):
     assert cell[("response_times", "intake_to_assign", "90th percentile")] == "4680.0"
     assert cell[("fees", "due", "amount")] == "30.00"
     assert cell[("compliance", "start", "rate")] == ""
+    # Beside the keys, the words a person reads, and the unit of a duration.
+    by_key = {(r["table"], r["row"], r["column"]): r for r in rows}
+    times = by_key[("response_times", "intake_to_assign", "median")]
+    assert (times["unit"], times["row_label"], times["column_label"]) == (
+        "seconds", "Request taken → worker assigned", "Median")
+    assert by_key[("orders_by_state", "closed", "orders")]["row_label"] == "Closed"
+    assert by_key[("fees", "due", "amount")]["row_label"] == "Payment due"
 
 
 def test_xlsx_export_opens_in_a_spreadsheet_reader(week, api):
@@ -214,10 +221,11 @@ def test_xlsx_export_opens_in_a_spreadsheet_reader(week, api):
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content))
     assert {"intakes", "orders_by_state", "response_times", "compliance", "satisfaction", "fees"} <= set(workbook.sheetnames)
     times = list(workbook["response_times"].iter_rows(values_only=True))
-    assert times[0] == ("step", "orders", "median", "90th percentile")
-    assert times[1] == ("intake_to_assign", 3, 1800.0, 4680.0)
+    # For a person: words, and durations in minutes.
+    assert times[0] == ("Step", "Orders", "Median (minutes)", "90th percentile (minutes)")
+    assert times[1] == ("Request taken → worker assigned", 3, 30.0, 78.0)
     fees = list(workbook["fees"].iter_rows(values_only=True))
-    assert fees[1] == ("due", 1, 30.0)
+    assert fees[1] == ("Payment due", 1, 30.0)
 
 
 def test_finance_exports_only_fees(week, api):

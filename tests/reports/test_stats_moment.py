@@ -116,8 +116,9 @@ def test_exports_carry_the_new_tables(api):
     assert cell[("overdue_by_level", "dispatcher", "orders")] == "0"
     workbook = load_workbook(io.BytesIO(xlsx_response.content))
     assert list(workbook["weekly_intakes"].iter_rows(values_only=True)) == [
-        ("week", "served", "cannot_serve", "no_card", "out_of_area", "requests"), ("2026-11-02", 5, 1, 1, 1, 8),
+        ("Week of", "Served", "Cannot serve (referred)", "Eligible without service card", "Outside the service area",
+         "Requests"), ("2026-11-02", 5, 1, 1, 1, 8),
     ]
     assert list(workbook["overdue_by_level"].iter_rows(values_only=True))[1:] == [
-        ("dispatcher", 0), ("dispatch_lead", 0), ("supervisor", 1),
+        ("Dispatcher", 0), ("Dispatch lead", 0), ("Supervisor", 1),
     ]
