@@ -65,6 +65,12 @@ async def test_the_board_has_the_sites_navigation_and_its_alerts_open_their_orde
         await expect(nav.get_by_role("link", name=label, exact=True)).to_be_visible()
     await expect(page.locator(".logout button")).to_be_visible()
     await shot(page, "board-1440-en")
+    # On a phone: the alerts first, nothing wider than the screen but the columns' own scroller.
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await expect(page.locator("#alerts-panel")).to_be_visible()
+    assert await page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    await shot(page, "board-390-en")
+    await page.set_viewport_size(WIDE["viewport"])
 
     alert = page.locator(f'.alert[data-order-number="{order["number"]}"]')
     await alert.locator("a.order-link").click()
@@ -78,6 +84,9 @@ async def test_the_board_in_chinese_keeps_the_navigation_and_the_words(browser, 
     await expect(page.locator(".bar h1")).to_have_text("调度看板")
     await expect(page.locator("#filters")).to_contain_text("搜索")
     await shot(page, "board-1440-zh")
+    await page.set_viewport_size({"width": 390, "height": 844})
+    assert await page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    await shot(page, "board-390-zh")
     assert problems == []
 
 
