@@ -40,7 +40,7 @@ REPRINTABLE = {"printed", "in_service", "returned"}
 READERS = {"front_desk", "dispatcher", "dispatch_lead", "field_worker", "finance", "supervisor"}
 
 
-def _body(name: str, people, worker_turn: int) -> dict:
+def _body(name: str, people, worker_turn: int, collected_at: datetime.datetime | None) -> dict:
     now = timezone.now()
     cleaner, partner = people["cleaner"], people["partner"]
     return {
@@ -55,9 +55,11 @@ def _body(name: str, people, worker_turn: int) -> dict:
         else {"partner": partner.pk, "note": "Moved"},
         "redispatch": {"reason": "Could not serve"},
         "emergency_start": {"worker": cleaner.pk},
+        # Between the collection and now, as the desk's form offers it (the
+        # end is now rounded up to the minute, within the return's grace).
         "return_order": {
-            "actual_start": (now - datetime.timedelta(hours=1)).isoformat(),
-            "actual_end": now.isoformat(),
+            "actual_start": (collected_at or now).isoformat(),
+            "actual_end": (now + datetime.timedelta(minutes=1)).replace(second=0, microsecond=0).isoformat(),
         },
         "cancel": {"reason": "Not needed"},
     }.get(name, {})
@@ -87,7 +89,7 @@ def test_any_sequence_of_actions_keeps_the_invariants(steps, urgent, needs_appro
         before = WorkOrder.objects.get(pk=order_id)
         sources, target, roles = MODEL[name]
         visible = role in READERS and (role != "field_worker" or before.worker_id == people["cleaner"].pk)
-        response = api(role).post(f"/api/v1/orders/{order_id}/{name}/", _body(name, people, worker_turn), format="json")
+        response = api(role).post(f"/api/v1/orders/{order_id}/{name}/", _body(name, people, worker_turn, before.collected_at), format="json")
         if not visible:
             expected = 403 if role not in READERS else 404
         elif role not in roles:
