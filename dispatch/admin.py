@@ -1,8 +1,12 @@
 from operator import attrgetter
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import AppendOnlyAdmin, NeverDeleted, ReadOnlyAdmin
 from dispatch.models import (
@@ -14,6 +18,7 @@ from dispatch.models import (
     ResidentPhone,
     ServiceArea,
     ServiceItem,
+    ServicePrice,
     Skill,
     Worker,
 )
@@ -76,11 +81,57 @@ class SkillAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
 
 
+class ServicePriceForm(forms.ModelForm):
+    """A price in effect (from today or earlier) is history: it stays as it
+    was; a change is a new row from tomorrow on."""
+
+    class Meta:
+        model = ServicePrice
+        fields = ["price", "effective_from"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.effective_from <= timezone.localdate():
+            for field in self.fields.values():
+                field.disabled = True
+
+    def clean_effective_from(self):
+        day = self.cleaned_data["effective_from"]
+        in_effect = self.instance.pk and self.instance.effective_from <= timezone.localdate()
+        if not in_effect and day <= timezone.localdate():
+            raise ValidationError(_("A new price takes effect from tomorrow at the earliest; today's is history."))
+        return day
+
+
+class ServicePriceFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        for form in self.forms:
+            instance = form.instance
+            if form.cleaned_data.get("DELETE") and instance.pk and instance.effective_from <= timezone.localdate():
+                raise ValidationError(_("A price that has been in effect is history and is never deleted."))
+
+
+class ServicePriceInline(admin.TabularInline):
+    model = ServicePrice
+    form = ServicePriceForm
+    formset = ServicePriceFormSet
+    extra = 1
+    fields = ["effective_from", "price", "created_at"]
+    readonly_fields = ["created_at"]
+
+
 @admin.register(ServiceItem)
 class ServiceItemAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "name_en", "category", "price", "unit", "chargeable", "needs_card", "approval", "active"]
     list_filter = ["category", "chargeable", "needs_card", "approval", "active"]
     search_fields = ["code", "name", "name_en"]
+    inlines = [ServicePriceInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # A service's price changes through its price list (below), from a
+        # day on; the field is today's, kept by the scheduler.
+        return ["price"] if obj is not None else []
 
 
 @admin.register(Worker)

@@ -105,6 +105,35 @@ class ServiceItem(models.Model):
     def needs_approval(self) -> bool:
         return bool(self.approval)
 
+    def price_on(self, day: datetime.date) -> Decimal:
+        """The price in effect on `day` by the price list (ServicePrice); the
+        `price` field is the scheduler's copy of today's, for lists."""
+        row = self.prices.filter(effective_from__lte=day).order_by("-effective_from").first()
+        return row.price if row is not None else self.price
+
+
+class ServicePrice(models.Model):
+    """A service's price from a day on: the catalog's price history, and a
+    change decided ahead ("40.00 from the 1st"). A price in effect is
+    history and is never changed; an order keeps the price of the day it
+    was taken (WorkOrder.expected_fee)."""
+
+    service = models.ForeignKey(ServiceItem, verbose_name=_("service"), on_delete=models.CASCADE, related_name="prices")
+    price = models.DecimalField(_("price"), max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
+    effective_from = models.DateField(_("effective from"))
+    created_at = models.DateTimeField(_("entered at"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["service", "-effective_from"]
+        verbose_name = _("price")
+        verbose_name_plural = _("price list")
+        constraints = [
+            models.UniqueConstraint(fields=["service", "effective_from"], name="service_price_one_a_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service.code} {self.price} {self.effective_from}"
+
 
 class Worker(models.Model):
     user = models.OneToOneField(

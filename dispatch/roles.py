@@ -2,7 +2,7 @@
 
 from core.roles import Role
 
-CATALOG = ["servicearea", "skill", "serviceitem", "worker", "partnerunit"]
+CATALOG = ["servicearea", "skill", "serviceitem", "serviceprice", "worker", "partnerunit"]
 CATALOG_READ = [f"dispatch.view_{model}" for model in CATALOG]
 # The desk and the dispatch group register callers and record every intake.
 RESIDENTS_WRITE = [
@@ -19,7 +19,10 @@ GRANTS = {
     Role.DISPATCH_LEAD: CATALOG_READ + RESIDENTS_WRITE + ["dispatch.override_card_check", "dispatch.view_health_notes"],
     Role.FIELD_WORKER: ["dispatch.view_serviceitem"],
     # The coordinator keeps the catalog in the admin.
-    Role.COORDINATOR: [f"dispatch.{action}_{model}" for model in CATALOG for action in ("view", "add", "change")],
+    # A price decided ahead may be withdrawn before its day (the admin refuses
+    # deleting one that has been in effect).
+    Role.COORDINATOR: [f"dispatch.{action}_{model}" for model in CATALOG for action in ("view", "add", "change")]
+    + ["dispatch.delete_serviceprice"],
     Role.FINANCE: CATALOG_READ,
     # Data protection: who read a record, one resident's data, anonymising.
     Role.SUPERVISOR: CATALOG_READ + [

@@ -28,6 +28,7 @@ from dispatch.models import (
     ResidentPhone,
     ServiceArea,
     ServiceItem,
+    ServicePrice,
     UserPreference,
 )
 from dispatch.phones import parse_phone
@@ -409,3 +410,26 @@ def _scrub_from_board_log(old_name: str, new_name: str) -> None:
         for row in matches.distinct():
             row.data = replaced(row.data)
             row.save(update_fields=["data"])
+
+
+# --- The price list ----------------------------------------------------------------
+
+
+def prices_apply(*, now: datetime.datetime) -> dict[str, int]:
+    """The scheduler's step: each service's `price` becomes the one its price
+    list sets for today (a change decided ahead takes effect on its day).
+    Safe in two schedulers at once (the same update). Returns the count."""
+    today = timezone.localtime(now).date()
+    changed = 0
+    for service in ServiceItem.objects.all():
+        price = service.price_on(today)
+        if price != service.price:
+            changed += ServiceItem.objects.filter(pk=service.pk).update(price=price)
+    return {"prices_changed": changed}
+
+
+def service_price_started(*, service: ServiceItem) -> None:
+    """A new service's price list starts with its price, from today."""
+    ServicePrice.objects.get_or_create(
+        service=service, effective_from=timezone.localdate(), defaults={"price": service.price}
+    )

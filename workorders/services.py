@@ -77,7 +77,7 @@ def catalog_fee(service: ServiceItem) -> Decimal:
     """What the catalog charges for the service now: its price when it is
     chargeable, else nothing. An order keeps it from its intake on
     (`expected_fee`), whatever the catalog says later."""
-    return service.price if service.chargeable else Decimal("0")
+    return service.price_on(timezone.localdate()) if service.chargeable else Decimal("0")
 
 
 def order_create(
