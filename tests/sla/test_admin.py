@@ -134,3 +134,18 @@ def test_the_admin_widgets_speak_the_login_s_language(client, coordinator, langu
     UserPreference.objects.update_or_create(user=coordinator, defaults={"language": language})
     catalog = client.get(reverse("admin:jsi18n"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f'"Today": "{today}"' in catalog
+
+
+def test_the_demo_sets_its_service_levels_on_the_levels_its_services_came_with(db):
+    from django.core.management import call_command
+
+    call_command("load_demo_data", stdout=open("/dev/null", "w"))
+    assert ServiceLevel.objects.count() == ServiceItem.objects.count()
+    levels = {lvl.service.code: lvl for lvl in ServiceLevel.objects.select_related("service")}
+    assert (levels["clean-home"].response_amount, levels["clean-home"].response_unit) == (4, "working_hours")
+    assert (levels["grab-bar"].start_amount, levels["grab-bar"].start_unit) == (10, "working_days")
+    assert (levels["transport"].response_amount, levels["transport"].response_unit) == (3, "minutes")
+    # The others promise their response target in minutes, as before.
+    for code in levels.keys() - {"clean-home", "repair-water", "grab-bar", "transport"}:
+        service = levels[code].service
+        assert (levels[code].response_amount, levels[code].response_unit) == (service.response_target_minutes, "minutes")
