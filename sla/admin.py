@@ -82,7 +82,6 @@ class ServiceLevelInline(admin.StackedInline):
     max_num = 1
     extra = 0
     can_delete = False
-    verbose_name_plural = _("deadlines (service level)")
 
 
 admin.site.unregister(ServiceItem)

@@ -2,7 +2,8 @@
 (Debian's Chromium, driven by Playwright) against Daphne with the demo data,
 in Chinese and in Swedish: the opening hours' list shows the calendar in
 effect (each weekday's hours, the default marked, the coming year's public
-holidays by name), and a closure's date widget speaks the browser's language.
+holidays by name), a closure's date widget speaks the browser's language, and
+a service's page edits its one service level.
 Screenshots at 1440x900 go to test-output/screenshots/."""
 
 import pytest
@@ -51,5 +52,12 @@ async def test_the_coordinator_sees_the_calendar_in_effect_and_widgets_in_their_
     await box.wait_for()
     assert today in await box.inner_text()
     await shot(page, f"coordinator-closure-date-widget-{lang}")
+
+    # A service's deadlines are edited on its own page, in its one service level.
+    await page.goto(f"/admin/dispatch/serviceitem/{daphne_server.facts['service']}/change/")
+    await page.locator("#service_level-group").wait_for()
+    assert await page.locator('input[name="service_level-0-response_amount"]').input_value()
+    assert await page.locator('[name="response_target_minutes"]').count() == 0
+    await shot(page, f"coordinator-service-level-{lang}")
     assert problems == []
     await page.context.close()
