@@ -94,8 +94,10 @@ def generate(n: int) -> None:
     units = [(30, TargetUnit.MINUTES), (4, TargetUnit.WORKING_HOURS), (5, TargetUnit.WORKING_DAYS)]
     for i, service in enumerate(services):
         amount, unit = units[i % 3]
-        ServiceLevel.objects.create(service=service, response_amount=amount * (10 if i % 3 == 1 else 1),
-                                    response_unit=unit, start_amount=10 if i % 2 else None)
+        # Each service has its level from its creation (sla.signals): set it.
+        ServiceLevel.objects.filter(service=service).update(
+            response_amount=amount * (10 if i % 3 == 1 else 1), response_unit=unit, start_amount=10 if i % 2 else None
+        )
     workers = [Worker.objects.create(name=f"Worker {i}", phone=f"+86135{i:08d}") for i in range(100)]
     for worker in workers:
         worker.skills.add(skill)

@@ -76,6 +76,15 @@ class ServiceItemSerializer(serializers.ModelSerializer):
             "chargeable", "needs_card", "approval", "needs_approval", "required_skill",
             "expected_minutes", "response_target_minutes", "active",
         ]
+        # The deadlines are the service level's (sla), edited on the service's
+        # admin page; this only seeded it when the service was made.
+        extra_kwargs = {
+            "response_target_minutes": {
+                "read_only": True,
+                "help_text": _("Only seeds the service's service level when the service is created; "
+                               "its deadlines are the service level's."),
+            },
+        }
 
 
 class WorkerSerializer(serializers.ModelSerializer):

@@ -269,3 +269,72 @@ def deadline(
 def add_working_days(start: datetime.datetime, days: int) -> datetime.datetime:
     """`start` plus `days` working days on the department's calendar as it is now."""
     return WorkingCalendar.load().add_working_days(start, days)
+
+
+# --- the calendar as the coordinator sees it -------------------------------------------
+
+# The languages the `holidays` package names a country's holidays in, by ours;
+# a language it does not have for the country gets the English names.
+_HOLIDAY_LANGUAGES = {"zh-hans": "zh_CN", "en": "en_US", "sv": "sv"}
+
+
+@functools.lru_cache(maxsize=32)
+def _named_holidays(country: str, language: str, years: tuple[int, ...]) -> holidays.HolidayBase:
+    supported = holidays.country_holidays(country, years=years[:1]).supported_languages
+    wanted = _HOLIDAY_LANGUAGES.get(language, "en_US")
+    if wanted not in supported:
+        wanted = "en_US" if "en_US" in supported else None
+    return holidays.country_holidays(country, years=years, language=wanted)
+
+
+@dataclass(frozen=True)
+class WeekdayHours:
+    weekday: int
+    opens: datetime.time
+    closes: datetime.time
+    default: bool  # no row for it: SLA_DEFAULT_OPENING_HOURS applies
+    weekend: bool  # the country's weekend: worked only on its make-up working days
+
+    @property
+    def label(self) -> str:
+        return str(OpeningHours.Weekday(self.weekday).label)
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    first: datetime.date
+    last: datetime.date
+    kind: str  # "holiday", "workday" (a weekend day worked), "closure"
+    name: str
+
+
+def effective_calendar(today: datetime.date, *, language: str, days: int = 365) -> dict:
+    """What the department's calendar is from `today` for `days` days, as the
+    deadlines count it: each weekday's hours (its row, or the default), and
+    the public holidays with their names, the weekend days worked instead
+    (China's 调休) and the department's closures, by date."""
+    calendar = WorkingCalendar.load()
+    last = today + datetime.timedelta(days=days)
+    weekend = _country_holidays(calendar.country).weekend
+    default = default_hours()
+    weekdays = [
+        WeekdayHours(day, *calendar.hours.get(day, default), default=day not in calendar.hours, weekend=day in weekend)
+        for day in range(7)
+    ]
+    named = _named_holidays(calendar.country, language, tuple(range(today.year, last.year + 1)))
+    found = [
+        CalendarDay(day, day, "holiday", name)
+        for day, name in named.items()
+        if today <= day <= last
+    ]
+    found += [
+        CalendarDay(day, day, "workday", "")
+        for day in getattr(named, "weekend_workdays", ())
+        if today <= day <= last
+    ]
+    found += [
+        CalendarDay(row.first_day, row.last_day, "closure", row.reason)
+        for row in Closure.objects.filter(last_day__gte=today, first_day__lte=last).order_by("first_day", "id")
+    ]
+    found.sort(key=lambda entry: (entry.first, entry.kind))
+    return {"weekdays": weekdays, "days": found, "first": today, "last": last, "country": calendar.country}

@@ -53,8 +53,11 @@ class ServiceTargets:
 
 
 def service_targets(service_ids: Iterable[int] | None = None) -> dict[int, ServiceTargets]:
-    """Each service's targets: its ServiceLevel row, else its
-    `response_target_minutes` in wall-clock minutes and no start target."""
+    """Each service's targets: its ServiceLevel, the one place a deadline is
+    set (every service has one, see sla.signals). A service without one
+    could only come from a bulk insert that skipped the signal; it is
+    counted as its level would have been made: `response_target_minutes`
+    in wall-clock minutes, no start target."""
     from dispatch.models import ServiceItem
 
     services = ServiceItem.objects.all()
@@ -65,7 +68,7 @@ def service_targets(service_ids: Iterable[int] | None = None) -> dict[int, Servi
     for service_id, minutes in services.values_list("id", "response_target_minutes"):
         level = levels.get(service_id)
         if level is None:
-            targets[service_id] = ServiceTargets(Target(minutes, TargetUnit.MINUTES), None)
+            targets[service_id] = ServiceTargets(Target(max(minutes, 1), TargetUnit.MINUTES), None)
         else:
             start = Target(level.start_amount, level.start_unit) if level.start_amount else None
             targets[service_id] = ServiceTargets(Target(level.response_amount, level.response_unit), start)

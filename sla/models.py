@@ -81,8 +81,12 @@ class ServiceLevel(models.Model):
     """A service's promised response (dispatched by) and start, in the unit the
     promise is made in. Kept here rather than as a field on ServiceItem: a
     service level is a promise with its own vocabulary (units, calendars), and
-    the catalog stays free of it. A service without a
-    row promises its `response_target_minutes` in wall-clock minutes."""
+    the catalog stays free of it.
+
+    Every service has exactly one: creating a service creates it (sla.signals,
+    seeded with the service's `response_target_minutes` in wall-clock minutes),
+    and the service's admin page edits it. It is never deleted on its own
+    (the admin grants no delete); it goes with its service."""
 
     service = models.OneToOneField(
         ServiceItem, verbose_name=_("service"), on_delete=models.CASCADE, related_name="service_level"

@@ -34,15 +34,18 @@ def local(*args) -> datetime.datetime:
 @pytest.fixture
 def levels(catalog) -> dict:
     """Home cleaning is dispatched within 2 working hours and started within
-    2 working days; the companionship visit within 30 minutes."""
+    2 working days; the companionship visit within 30 minutes. (Every service
+    has its level from its creation: these are edited, as the coordinator
+    does on the service's page.)"""
+
+    def edit(code: str, **targets) -> ServiceLevel:
+        ServiceLevel.objects.filter(service=catalog[code]).update(**targets)
+        return ServiceLevel.objects.get(service=catalog[code])
+
     return {
-        "clean": ServiceLevel.objects.create(
-            service=catalog["clean"], response_amount=2, response_unit=TargetUnit.WORKING_HOURS,
-            start_amount=2, start_unit=TargetUnit.WORKING_DAYS,
-        ),
-        "visit": ServiceLevel.objects.create(
-            service=catalog["visit"], response_amount=30, response_unit=TargetUnit.MINUTES,
-        ),
+        "clean": edit("clean", response_amount=2, response_unit=TargetUnit.WORKING_HOURS,
+                      start_amount=2, start_unit=TargetUnit.WORKING_DAYS),
+        "visit": edit("visit", response_amount=30, response_unit=TargetUnit.MINUTES),
     }
 
 

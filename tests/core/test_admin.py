@@ -17,7 +17,7 @@ def superuser(db):
 NO_ADD = {
     "axes.accessattempt", "axes.accessfailurelog", "axes.accesslog", "dispatch.residentaccess",
     "followup.escalation", "followup.followupcall", "followup.periodicvisit", "followup.spotcheck",
-    "printing.printjob", "realtime.alert", "realtime.event", "subscriptions.subscription",
+    "printing.printjob", "realtime.alert", "realtime.event", "sla.servicelevel", "subscriptions.subscription",
     "workorders.incident", "workorders.workorder",
 }
 

@@ -26,8 +26,8 @@ def test_deadlines_follow_the_service_level(levels, new_order):
     assert found["stage"] == "dispatch" and found["overdue"] is False
 
 
-def test_a_service_without_a_level_promises_its_minutes(new_order, catalog):
-    order = new_order("wound", at=FRIDAY_16)  # response_target_minutes: 60 (default)
+def test_a_new_service_s_level_promises_its_minutes(new_order, catalog):
+    order = new_order("wound", at=FRIDAY_16)  # its level: response_target_minutes, 60 (default), in minutes
     found = order_deadlines(order_ids=[order.pk], now=FRIDAY_16)[order.pk]
     assert found["dispatch_by"] == (FRIDAY_16 + datetime.timedelta(minutes=60)).isoformat()
     assert found["start_by"] is None

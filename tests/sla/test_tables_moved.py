@@ -28,8 +28,9 @@ def test_rows_and_grants_survive_the_move_out_of_reports(users, people, catalog)
     old = MigrationExecutor(connection).loader.project_state(BEFORE).apps
     closure = old.get_model("reports", "Closure").objects.create(
         first_day=datetime.date(2027, 1, 4), last_day=datetime.date(2027, 1, 5), reason="Staff days")
-    level = old.get_model("reports", "ServiceLevel").objects.create(
-        service_id=catalog["clean"].pk, response_amount=2, response_unit="working_hours")
+    # The catalog's services came with their levels (sla.signals): one edited.
+    level, _made = old.get_model("reports", "ServiceLevel").objects.update_or_create(
+        service_id=catalog["clean"].pk, defaults={"response_amount": 2, "response_unit": "working_hours"})
     subscription = old.get_model("reports", "Subscription").objects.create(
         resident_id=people["with_card"].pk, service_id=catalog["clean"].pk, rule="FREQ=WEEKLY;BYDAY=TU",
         starts_at=timezone.now(), created_by_id=users["front_desk"].pk)
@@ -42,6 +43,7 @@ def test_rows_and_grants_survive_the_move_out_of_reports(users, people, catalog)
 
     assert Closure.objects.get(pk=closure.pk).reason == "Staff days"
     assert ServiceLevel.objects.get(pk=level.pk).service == catalog["clean"]
+    assert ServiceLevel.objects.get(pk=level.pk).response_unit == "working_hours"
     moved = Subscription.objects.get(pk=subscription.pk)
     assert moved.rule == "FREQ=WEEKLY;BYDAY=TU" and moved.resident == people["with_card"]
     assert SubscriptionHistory.objects.filter(subscription=moved).count() == 1

@@ -224,11 +224,12 @@ def _service_levels_demo(users: dict[str, User]) -> None:
     ]:
         service = ServiceItem.objects.filter(code=code).first()
         if service is not None:
-            ServiceLevel.objects.get_or_create(
-                service=service,
-                defaults={"response_amount": amount, "response_unit": unit, "start_amount": start_amount,
-                          "start_unit": start_unit},
-            )
+            # The service came with its level, seeded with its minutes
+            # (sla.signals); set the demo's, unless someone has edited it.
+            ServiceLevel.objects.filter(
+                service=service, response_unit=TargetUnit.MINUTES,
+                response_amount=max(service.response_target_minutes, 1), start_amount=None,
+            ).update(response_amount=amount, response_unit=unit, start_amount=start_amount, start_unit=start_unit)
     desk = users["frontdesk"]
     residents = list(Resident.objects.filter(area__served=True).exclude(card_number="").order_by("id"))
     workers = {w.name: w for w in Worker.objects.all()}
