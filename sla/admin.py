@@ -93,7 +93,7 @@ class ServiceItemWithLevelAdmin(ServiceItemAdmin):
     the one place they are set, so the service's own response target (which
     only seeds the level of a service made elsewhere) is not on the form."""
 
-    inlines = [ServiceLevelInline]
+    inlines = [ServiceLevelInline, *ServiceItemAdmin.inlines]
     exclude = ["response_target_minutes"]
     list_display = [*ServiceItemAdmin.list_display, "service_level"]
     list_select_related = ["service_level"]

@@ -36,6 +36,9 @@ def _service_form(**extra) -> dict:
         "service_level-MIN_NUM_FORMS": "1", "service_level-MAX_NUM_FORMS": "1",
         "service_level-0-response_amount": "3", "service_level-0-response_unit": "working_hours",
         "service_level-0-start_amount": "2", "service_level-0-start_unit": "working_days",
+        # The price list's inline (dispatch), with no row: a new service's list starts with its price.
+        "prices-TOTAL_FORMS": "0", "prices-INITIAL_FORMS": "0", "prices-MIN_NUM_FORMS": "0",
+        "prices-MAX_NUM_FORMS": "1000",
     }
     data.update(extra)
     return data
@@ -149,3 +152,10 @@ def test_the_demo_sets_its_service_levels_on_the_levels_its_services_came_with(d
     for code in levels.keys() - {"clean-home", "repair-water", "grab-bar", "transport"}:
         service = levels[code].service
         assert (levels[code].response_amount, levels[code].response_unit) == (service.response_target_minutes, "minutes")
+
+
+@pytest.mark.parametrize("language,word", [("zh-hans", '"one letter Monday\\u0004M": "\\u4e00"'), ("sv", '"6 p.m.": "18:00"')])
+def test_the_widget_words_djangos_catalogs_leave_in_english_are_ours(client, coordinator, language, word):
+    # locale/<lang>/LC_MESSAGES/djangojs.po: the weekday letters, the evening's hour.
+    UserPreference.objects.update_or_create(user=coordinator, defaults={"language": language})
+    assert word in client.get(reverse("admin:jsi18n")).content.decode()
