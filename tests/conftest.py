@@ -318,3 +318,13 @@ def client_as(users):
 def desk(client_as):
     """A client logged in as the front desk."""
     return client_as("front_desk")
+
+
+@pytest.fixture
+def coordinator(client, users):
+    """The catalog coordinator, staff, logged in on `client` (the admin is their screen)."""
+    user = users["coordinator"]
+    user.is_staff = True
+    user.save()
+    client.force_login(user)
+    return user

@@ -54,11 +54,7 @@ def test_the_price_step_runs_before_the_subscriptions_order(db):
 
 
 @pytest.fixture
-def coordinator_client(client, users):
-    coordinator = users["coordinator"]
-    coordinator.is_staff = True
-    coordinator.save()
-    client.force_login(coordinator)
+def coordinator_client(client, coordinator):
     return client
 
 

@@ -83,6 +83,10 @@ async def test_the_board_in_chinese_keeps_the_navigation_and_the_words(browser, 
     await expect(page.locator(".site-nav").get_by_role("link", name="调度看板")).to_be_visible()
     await expect(page.locator(".bar h1")).to_have_text("调度看板")
     await expect(page.locator("#filters")).to_contain_text("搜索")
+    # Ages past two days read in days (the demo has an order taken 14 days ago), never "336 小时".
+    ages = await page.eval_on_selector_all(".card .age", "cells => cells.map(c => c.textContent)")
+    assert any(age.endswith(" 天") for age in ages), ages
+    assert not any(age.endswith("小时") and int(age.split()[0]) >= 48 for age in ages), ages
     await shot(page, "board-1440-zh")
     await page.set_viewport_size({"width": 390, "height": 844})
     assert await page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")

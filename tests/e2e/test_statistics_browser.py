@@ -14,7 +14,7 @@ WIDE = {"viewport": {"width": 1440, "height": 900}}
 
 # Every table wider than its box, every chart text outside its chart, every
 # header cell that breaks inside a word: as lists of what is wrong.
-MEASURE = """() => {
+MEASURE = r"""() => {
   const wide = [...document.querySelectorAll("table.figures")]
     .filter(t => t.getBoundingClientRect().right > t.parentElement.getBoundingClientRect().right + 1)
     .map(t => t.getAttribute("aria-labelledby"));

@@ -19,14 +19,6 @@ from sla.models import Closure, OpeningHours, ServiceLevel, TargetUnit
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def coordinator(client, users):
-    user = users["coordinator"]
-    user.is_staff = True
-    user.save()
-    client.force_login(user)
-    return user
-
 
 def _service_form(**extra) -> dict:
     data = {
