@@ -231,7 +231,6 @@ def intake(request: HttpRequest) -> HttpResponse:
             "visit_booked": _("The home visit is on the dispatch lead's list; the dispatch group is alerted."),
             "open_visit": _("Open the home-visit list"),
             "duplicate": _("%(number)s for this service is still open for this resident."),
-            "discard_next": _("Clear and take the next caller"),
         },
         "orders_url": reverse("order-list"),
     }

@@ -195,6 +195,11 @@
     });
     resident = card;
     document.body.setAttribute("data-resident", card ? card.getAttribute("data-resident-id") : "");
+    // The warning of an open order of the same service is about this resident.
+    var service = serviceId.value && services.filter(function (s) { return String(s.id) === serviceId.value; })[0];
+    duplicateOk.value = "";
+    var open = service && openOrders()[serviceId.value];
+    showDuplicate(open ? { number: open.number, url: open.url } : null, false);
     if (!card) return;
     // A resident from another community is outcome 4, with the area filled in.
     if (card.getAttribute("data-area-served") === "0") {
@@ -484,7 +489,8 @@
     // Enter on a choice submits too, as it does in a text field.
     panels[key].addEventListener("keydown", function (e) {
       var target = e.target;
-      if (e.key === "Enter" && !e.ctrlKey && (target.type === "radio" || target.tagName === "SELECT")) {
+      if (e.key === "Enter" && !e.ctrlKey && (target.type === "radio" || target.type === "checkbox" ||
+                                               target.tagName === "SELECT")) {
         e.preventDefault();
         panels[key].requestSubmit();
       }
