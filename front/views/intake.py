@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from django import forms
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -459,10 +460,17 @@ def _subscribe(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
         message = _("%(service)s needs a valid service card, and this resident has none.") % {"service": service.name}
         return _error_response(message, {"service": [message]})
     try:
-        subscription = subscription_services.subscription_create(
-            actor=request.user, resident=resident, service=service, rule=data["rule"],
-            starts_at=data["starts_at"], ends_at=data["ends_at"], notes=data["notes"],
-        )
+        with transaction.atomic():
+            # The call is recorded as served, like any request taken; the
+            # subscription stands in for the order.
+            services.intake_subscribed(
+                actor=request.user, channel=data["channel"], resident=resident, service=service,
+                caller_phone=data["caller_phone"], notes=data["notes"],
+            )
+            subscription = subscription_services.subscription_create(
+                actor=request.user, resident=resident, service=service, rule=data["rule"],
+                starts_at=data["starts_at"], ends_at=data["ends_at"], notes=data["notes"],
+            )
     except DomainError as exc:
         for theirs, ours in (("rule", "repeat"), ("ends_at", "ends_on")):
             if theirs in exc.fields:

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from dispatch.models import Resident, ServiceItem
+from dispatch.models import IntakeRecord, Resident, ServiceItem
 from subscriptions.models import Subscription
 from workorders.models import WorkOrder
 from workorders.services import order_create
@@ -132,7 +132,7 @@ def _subscribe(people, meals, **extra):
     return _served(people, {"clean": meals}, **{**schedule, **extra})
 
 
-def test_a_recurring_service_starts_a_subscription_with_its_schedule(desk, users, people, meals):
+def test_a_recurring_service_starts_a_subscription_with_its_schedule(desk, client_as, users, people, meals):
     r = desk.post("/intake/served/", _subscribe(people, meals, ends_on="2099-12-31", notes="No salt"))
     assert r.status_code == 201, r.content
     body = r.json()
@@ -147,6 +147,12 @@ def test_a_recurring_service_starts_a_subscription_with_its_schedule(desk, users
     assert "The first visit is on" in body["reply"]
     # No one-off order: the scheduler makes each visit's order ahead.
     assert not WorkOrder.objects.exists()
+    # The call is recorded as served, with the service, and reads back through the API.
+    record = IntakeRecord.objects.get()
+    assert (record.outcome, record.resident, record.service) == ("served", people["with_card"], meals)
+    assert str(record.caller_phone) == "+8613800138000" and record.notes == "No salt"
+    api = client_as("front_desk").get(f"/api/v1/intakes/{record.pk}/")
+    assert api.status_code == 200 and "Regular meals is booked as a recurring service" in api.json()["reply"]
 
 
 def test_the_screen_offers_the_schedule_for_a_recurring_service(desk, meals):
@@ -181,7 +187,7 @@ def test_a_bad_schedule_names_its_field_and_starts_nothing(desk, people, meals, 
     r = desk.post("/intake/served/", _subscribe(people, meals, **change))
     assert r.status_code == 400, r.content
     assert field in r.json()["fields"]
-    assert not Subscription.objects.exists()
+    assert not Subscription.objects.exists() and not IntakeRecord.objects.exists()
 
 
 def test_only_a_recurring_service_becomes_a_subscription(desk, people, catalog, meals):
