@@ -216,6 +216,25 @@ def intake_take(
     raise InvalidInput(message, fields={"outcome": [message]})
 
 
+def intake_subscribed(
+    *,
+    actor: AbstractBaseUser,
+    channel: str,
+    resident: Resident,
+    service: ServiceItem,
+    caller_phone: str = "",
+    notes: str = "",
+) -> IntakeRecord:
+    """Record a served request that starts a recurring service (its
+    subscription is subscriptions' to create, in the caller's transaction):
+    served, with no order of its own, as the scheduler makes one per visit.
+    Raises Forbidden, InvalidInput."""
+    return _intake(
+        actor=actor, outcome=IntakeRecord.Outcome.SERVED, channel=channel, resident=resident,
+        caller_phone=caller_phone, service=service, notes=notes,
+    )
+
+
 def service_price_text(service: ServiceItem) -> str:
     """The catalog's price of a service as the desk says it ("30.00 / 次"),
     or that it is free; the paper prints the same."""
@@ -227,7 +246,12 @@ def service_price_text(service: ServiceItem) -> str:
 def _served_reply(record: IntakeRecord) -> str:
     # Read to the caller: the number, the agreed time, what it costs, and
     # that an external or special service waits for the lead's approval.
-    order = record.order
+    order = getattr(record, "order", None)
+    if order is None:
+        # A recurring service started: its visits' orders come one by one.
+        return _("%(service)s is booked as a recurring service; we will call you if anything changes.") % {
+            "service": record.service.name if record.service_id else ""
+        }
     said = [_("Your request is registered as %(number)s. The dispatch group will send someone; we will call you if anything changes.") % {
         "number": order.number
     }]

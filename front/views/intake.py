@@ -8,13 +8,16 @@ keeps everything the operator typed.
 """
 
 import datetime
+import json
 from typing import Any
 
 from django import forms
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -23,15 +26,19 @@ from core.errors import DomainError, InvalidInput
 from core.roles import roles_required
 from dispatch import selectors, services
 from dispatch.models import Channel, IntakeRecord, Resident, ResidentAccess, ServiceArea, ServiceItem
+from dispatch.phones import parse_phone
 from dispatch.roles import INTAKE_ROLES
 from followup import services as followup_services
 from front.api import WORKER_OPEN_STATES
+from subscriptions import services as subscription_services
 from workorders import actions
 from workorders import services as order_services
 from workorders.models import OPEN_STATES, Urgency, WorkOrder
 from workorders.selectors import orders_visible_to
 
 RECENT_ORDERS = 5
+# The open orders listed on a caller's card; the count above them is the true one.
+OPEN_ORDERS_SHOWN = 10
 # "Serve now": how many of the skilled workers to offer (all of a
 # department's, in practice), ranked as the assign dialog ranks them.
 SERVE_NOW_WORKERS = 50
@@ -74,6 +81,31 @@ class RegisterForm(forms.Form):
     area = forms.ModelChoiceField(queryset=ServiceArea.objects.filter(served=True))
     card_number = forms.CharField(max_length=40, required=False)
     card_valid_until = forms.DateField(required=False)
+    phone2 = forms.CharField(max_length=40, required=False)
+    contact_name = forms.CharField(max_length=100, required=False)
+    contact_relation = forms.CharField(max_length=40, required=False)
+    contact_phone = forms.CharField(max_length=40, required=False)
+    access_notes = forms.CharField(max_length=2000, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        # Each phone is read on its own, so a mistake is shown by its own field.
+        data = super().clean()
+        for field in ("phone", "phone2", "contact_phone"):
+            if data.get(field):
+                try:
+                    data[field] = parse_phone(data[field], field=field)
+                except InvalidInput as exc:
+                    self.add_error(field, exc.message)
+        missing = {"contact_name": _("Give the contact's name."), "contact_relation": _("Give the relation."),
+                   "contact_phone": _("Give the contact's phone.")}
+        if any(data.get(field) for field in missing):
+            # A contact is all three or none.
+            for field, message in missing.items():
+                if not data.get(field) and field not in self.errors:
+                    self.add_error(field, message)
+        if data.get("phone2") and data.get("phone2") == data.get("phone"):
+            self.add_error("phone2", _("This is the number the caller is registered on already."))
+        return data
 
 
 class ServedForm(_CallForm):
@@ -89,11 +121,25 @@ class ServedForm(_CallForm):
     appointment = forms.DateTimeField(required=False)
     urgency = forms.ChoiceField(choices=Urgency.choices, initial=Urgency.NORMAL)
     card_override_reason = forms.CharField(max_length=255, required=False)
+    # The desk saw the resident's open order for the same service and takes a new one.
+    duplicate_ok = forms.BooleanField(required=False)
+    # A recurring service started as a subscription with its schedule.
+    REPEAT = [("daily", gettext_lazy("Every day")), ("weekly", gettext_lazy("Every week")),
+              ("monthly", gettext_lazy("Every month"))]
+    DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+    recurring = forms.BooleanField(required=False)
+    repeat = forms.ChoiceField(choices=REPEAT, required=False)
+    weekdays = forms.MultipleChoiceField(choices=[(d, WEEKDAYS[i]) for i, d in enumerate(DAYS)], required=False)
+    starts_at = forms.DateTimeField(required=False)
+    ends_on = forms.DateField(required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("resident") is None and "resident" not in self.errors:
             self.add_error("resident", _("Find or register the resident first."))
+        if data.get("recurring"):
+            self._clean_schedule(data)
+            return data
         when = data.get("when")
         if when == "today":
             if data.get("time_today") is None:
@@ -110,6 +156,34 @@ class ServedForm(_CallForm):
         else:
             data["requested_for"] = None
         return data
+
+    def _clean_schedule(self, data: dict[str, Any]) -> None:
+        """The schedule's choices as an iCalendar rule (subscriptions' own
+        service checks it, and the times)."""
+        service = data.get("service")
+        if service is not None and service.category != ServiceItem.Category.SUBSCRIPTION:
+            self.add_error("service", _("%(service)s is not a recurring service: take it as one order.") % {
+                "service": service.name})
+        if data.get("starts_at") is None and "starts_at" not in self.errors:
+            self.add_error("starts_at", _("Give the date and time of the first visit."))
+        elif data.get("starts_at") is not None and data["starts_at"] <= timezone.now():
+            # Taken on the phone: what was agreed is ahead (the service checks how far).
+            self.add_error("starts_at", _("The first visit must be in the future."))
+        repeat = data.get("repeat")
+        if not repeat:
+            self.add_error("repeat", _("Choose how often."))
+        elif repeat == "weekly":
+            if not data.get("weekdays"):
+                self.add_error("weekdays", _("Choose at least one day of the week."))
+            else:
+                days = [d for d in self.DAYS if d in data["weekdays"]]
+                data["rule"] = "FREQ=WEEKLY;BYDAY=" + ",".join(days)
+        else:
+            data["rule"] = "FREQ=" + repeat.upper()
+        ends_on = data.get("ends_on")
+        data["ends_at"] = (
+            timezone.make_aware(datetime.datetime.combine(ends_on, datetime.time(23, 59))) if ends_on else None
+        )
 
 
 class OutcomeForm(_CallForm):
@@ -132,7 +206,7 @@ def _services_for_picker() -> list[dict[str, Any]]:
     return [
         {"id": s.pk, "code": s.code, "name": s.name, "name_en": s.name_en, "needs_card": s.needs_card,
          "needs_approval": s.needs_approval, "approval": s.get_approval_display() if s.needs_approval else "",
-         "price": services.service_price_text(s)}
+         "price": services.service_price_text(s), "recurring": s.category == ServiceItem.Category.SUBSCRIPTION}
         for s in ServiceItem.objects.filter(active=True).order_by("code")
     ]
 
@@ -157,6 +231,7 @@ def intake(request: HttpRequest) -> HttpResponse:
             "open_order": _("Open the order"),
             "visit_booked": _("The home visit is on the dispatch lead's list; the dispatch group is alerted."),
             "open_visit": _("Open the home-visit list"),
+            "duplicate": _("%(number)s for this service is still open for this resident."),
         },
         "orders_url": reverse("order-list"),
     }
@@ -166,6 +241,8 @@ def intake(request: HttpRequest) -> HttpResponse:
         "served_areas": ServiceArea.objects.filter(served=True),
         "other_areas": ServiceArea.objects.filter(served=False),
         "urgencies": Urgency.choices,
+        "repeat_choices": ServedForm.REPEAT,
+        "weekday_choices": ServedForm.base_fields["weekdays"].choices,
         "may_override_card": request.user.has_perm("dispatch.override_card_check"),
         "today": timezone.localdate(),
     }
@@ -205,11 +282,19 @@ def _cards(user, residents: list[Resident]) -> list[dict[str, Any]]:
     cards = []
     for resident in residents:
         mine = orders.filter(resident=resident)
+        open_orders = mine.filter(state__in=OPEN_STATES)
+        # The newest open order of each service, for the warning when the
+        # desk picks a service the resident has an order for already.
+        by_service: dict[str, dict[str, str]] = {}
+        for pk, number, service_id in open_orders.values_list("pk", "number", "service_id"):
+            by_service.setdefault(str(service_id), {"number": number, "url": reverse("order-page", args=[pk])})
         cards.append({
             "resident": resident,
             "card_valid": resident.has_valid_card(),
-            "open_orders": list(mine.filter(state__in=OPEN_STATES)[:10]),
-            "recent_orders": list(mine[:RECENT_ORDERS]),
+            "open_orders": list(open_orders.select_related("service")[:OPEN_ORDERS_SHOWN]),
+            "open_count": open_orders.count(),
+            "open_by_service": json.dumps(by_service),
+            "recent_orders": list(mine.select_related("service")[:RECENT_ORDERS]),
         })
     return cards
 
@@ -245,15 +330,24 @@ def intake_register(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _form_error(form)
     data = form.cleaned_data
+    phones = [{"number": data["phone"], "is_primary": True}]
+    if data["phone2"]:
+        phones.append({"number": data["phone2"]})
+    contacts = [
+        {"name": data["contact_name"], "relation": data["contact_relation"], "phone": data["contact_phone"]}
+    ] if data["contact_name"] else []
     try:
         resident = services.resident_create(
             actor=request.user, name=data["name"], address=data["address"], area=data["area"],
-            phones=[{"number": data["phone"], "is_primary": True}], card_number=data["card_number"],
-            card_valid_until=data["card_valid_until"],
+            phones=phones, card_number=data["card_number"], card_valid_until=data["card_valid_until"],
+            emergency_contacts=contacts, access_notes=data["access_notes"].strip(),
         )
     except DomainError as exc:
+        # Each phone was read by the form: what is left of "phones" is about the second.
         if "phones" in exc.fields:
-            exc.fields["phone"] = exc.fields.pop("phones")
+            exc.fields["phone2" if data["phone2"] else "phone"] = exc.fields.pop("phones")
+        if "emergency_contacts" in exc.fields:
+            exc.fields["contact_name"] = exc.fields.pop("emergency_contacts")
         return _domain_error(exc)
     resident = Resident.objects.select_related("area").prefetch_related("phones", "emergency_contacts").get(
         pk=resident.pk
@@ -277,6 +371,15 @@ def intake_served(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _form_error(form)
     data = form.cleaned_data
+    if data["recurring"]:
+        return _subscribe(request, data)
+    duplicate = _open_duplicate(request.user, data["resident"], data["service"])
+    if duplicate is not None and not data["duplicate_ok"]:
+        message = _("%(number)s for this service is still open for this resident.") % {"number": duplicate.number}
+        return JsonResponse({
+            "detail": message, "fields": {"service": [message]},
+            "duplicate": {"number": duplicate.number, "url": reverse("order-page", args=[duplicate.pk])},
+        }, status=409)
     try:
         order: WorkOrder = order_services.order_create(
             actor=request.user, resident=data["resident"], service=data["service"], channel=data["channel"],
@@ -327,3 +430,68 @@ def intake_outcome(request: HttpRequest, outcome: str) -> HttpResponse:
     may_read = visit is not None and request.user.has_perm("followup.view_periodicvisit")
     return _reply(record, visit_id=visit.pk if visit else None,
                   visit_url=f"{reverse('visit-list')}#visit-{visit.pk}" if may_read else None)
+
+
+def _open_duplicate(user, resident: Resident, service: ServiceItem) -> WorkOrder | None:
+    """The resident's newest open order for the same service, if any: the
+    desk is warned and takes a second one only when it says so."""
+    return (
+        orders_visible_to(user).filter(resident=resident, service=service, state__in=OPEN_STATES)
+        .order_by("-created_at", "-id").first()
+    )
+
+
+def _schedule_text(data: dict[str, Any]) -> str:
+    at = timezone.localtime(data["starts_at"])
+    time = at.strftime("%H:%M")
+    if data["repeat"] == "daily":
+        return _("every day at %(time)s") % {"time": time}
+    if data["repeat"] == "weekly":
+        days = [str(WEEKDAYS[ServedForm.DAYS.index(d)]) for d in ServedForm.DAYS if d in data["weekdays"]]
+        return _("every week on %(days)s at %(time)s") % {"days": ", ".join(days), "time": time}
+    return _("every month on day %(day)s at %(time)s") % {"day": at.day, "time": time}
+
+
+def _subscribe(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
+    """A recurring service (monthly meals): a subscription with its schedule,
+    whose orders the scheduler creates ahead of each visit, not one order."""
+    resident, service = data["resident"], data["service"]
+    if service.needs_card and not resident.has_valid_card():
+        message = _("%(service)s needs a valid service card, and this resident has none.") % {"service": service.name}
+        return _error_response(message, {"service": [message]})
+    try:
+        with transaction.atomic():
+            # The call is recorded as served, like any request taken; the
+            # subscription stands in for the order.
+            services.intake_subscribed(
+                actor=request.user, channel=data["channel"], resident=resident, service=service,
+                caller_phone=data["caller_phone"], notes=data["notes"],
+            )
+            subscription = subscription_services.subscription_create(
+                actor=request.user, resident=resident, service=service, rule=data["rule"],
+                starts_at=data["starts_at"], ends_at=data["ends_at"], notes=data["notes"],
+            )
+    except DomainError as exc:
+        for theirs, ours in (("rule", "repeat"), ("ends_at", "ends_on")):
+            if theirs in exc.fields:
+                exc.fields[ours] = exc.fields.pop(theirs)
+        return _domain_error(exc)
+    first = subscription_services.occurrences_between(
+        subscription, subscription.starts_at - datetime.timedelta(seconds=1),
+        subscription.starts_at + datetime.timedelta(days=400),
+    )
+    said = [_("%(service)s is booked %(schedule)s.") % {"service": service.name, "schedule": _schedule_text(data)}]
+    if first:
+        said.append(_("The first visit is on %(when)s.") % {"when": timezone.localtime(first[0]).strftime("%Y-%m-%d %H:%M")})
+    if subscription.ends_at:
+        said.append(_("The last one is on or before %(date)s.") % {"date": data["ends_on"].isoformat()})
+    if service.chargeable:
+        said.append(_("The price is %(price)s, paid after the service.") % {"price": services.service_price_text(service)})
+    else:
+        said.append(_("The service is free of charge."))
+    said.append(_("Call us to pause or stop it."))
+    joiner = "" if translation.get_language().startswith("zh") else " "
+    return JsonResponse({
+        "outcome": "subscription", "outcome_display": _("Subscription started"), "reply": joiner.join(said),
+        "subscription_id": subscription.pk,
+    }, status=201)

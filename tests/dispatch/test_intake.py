@@ -2,9 +2,12 @@
 
 import datetime
 
+import pytest
 from django.utils import timezone
 
+from core.errors import Forbidden
 from dispatch.models import IntakeRecord
+from dispatch.services import intake_reply, intake_subscribed
 
 
 def test_a_served_request_records_its_intake_and_creates_the_order(api, people, catalog):
@@ -96,3 +99,13 @@ def test_intake_roles(api, catalog):
     assert api("field_worker").post("/api/v1/intakes/", body, format="json").status_code == 403
     assert api("finance").post("/api/v1/intakes/", body, format="json").status_code == 403
     assert api("dispatcher").post("/api/v1/intakes/", body, format="json").status_code == 201
+
+
+def test_a_recurring_service_is_recorded_as_served_without_an_order(users, people, catalog):
+    record = intake_subscribed(actor=users["front_desk"], channel="phone", resident=people["with_card"],
+                               service=catalog["visit"], caller_phone="138 0013 8000")
+    assert record.outcome == "served" and not hasattr(record, "order")
+    assert intake_reply(record).startswith("Companionship visit is booked as a recurring service")
+    with pytest.raises(Forbidden):
+        intake_subscribed(actor=users["finance"], channel="phone", resident=people["with_card"],
+                          service=catalog["visit"])

@@ -25,6 +25,11 @@
   var result = document.getElementById("result");
   var serveNow = document.getElementById("serve-now");
   var serveWorker = document.getElementById("serve-now-worker");
+  var duplicateBox = document.getElementById("duplicate");
+  var duplicateOk = document.getElementById("duplicate-ok");
+  var recurringBox = document.getElementById("recurring");
+  var whenBox = document.getElementById("when");
+  var discardDialog = document.getElementById("discard-dialog");
   var servedOrder = null;   // {id, number} of the request just taken, for "serve now"
   var tabs = Array.prototype.slice.call(document.querySelectorAll(".outcomes [role=tab]"));
   var panels = {
@@ -190,6 +195,11 @@
     });
     resident = card;
     document.body.setAttribute("data-resident", card ? card.getAttribute("data-resident-id") : "");
+    // The warning of an open order of the same service is about this resident.
+    var service = serviceId.value && services.filter(function (s) { return String(s.id) === serviceId.value; })[0];
+    duplicateOk.value = "";
+    var open = service && openOrders()[serviceId.value];
+    showDuplicate(open ? { number: open.number, url: open.url } : null, false);
     if (!card) return;
     // A resident from another community is outcome 4, with the area filled in.
     if (card.getAttribute("data-area-served") === "0") {
@@ -298,7 +308,53 @@
     chosen.textContent = service ? "✓ " + label(service) + " — " + service.price : "";
     approvalHint.textContent = service && service.needs_approval ? fmt(t.needs_approval, { reason: service.approval }) : "";
     approvalHint.hidden = !approvalHint.textContent;
+    showRecurring(service);
+    duplicateOk.value = "";
+    var open = service && openOrders()[String(service.id)];
+    showDuplicate(open ? { number: open.number, url: open.url } : null, false);
   }
+
+  // --- the same service already open for this resident: said before it is taken -----
+
+  function openOrders() {
+    if (!resident) return {};
+    try { return JSON.parse(resident.getAttribute("data-open-services") || "{}"); } catch (_e) { return {}; }
+  }
+
+  function showDuplicate(order, focus) {
+    duplicateBox.hidden = !order;
+    document.body.setAttribute("data-duplicate", order ? order.number : "");
+    if (!order) return;
+    document.getElementById("duplicate-text").textContent = fmt(t.duplicate, { number: order.number });
+    var link = document.getElementById("duplicate-link");
+    link.href = order.url;
+    if (focus) document.getElementById("duplicate-take").focus();
+  }
+
+  document.getElementById("duplicate-take").addEventListener("click", function () {
+    duplicateOk.value = "on";
+    servedForm.requestSubmit();
+  });
+
+  // --- a recurring service: a subscription with its schedule, or one order -------------
+
+  function showRecurring(service) {
+    var recurring = !!(service && service.recurring);
+    recurringBox.hidden = !recurring;
+    recurringBox.disabled = !recurring;
+    if (!recurring) document.getElementById("recurring-on").checked = true;
+    syncSchedule();
+  }
+
+  function syncSchedule() {
+    var subscribing = !recurringBox.disabled && document.getElementById("recurring-on").checked;
+    document.getElementById("schedule").hidden = !subscribing;
+    whenBox.hidden = subscribing; // still sent: a subscription's own times are its schedule
+    document.getElementById("weekdays").hidden = document.getElementById("repeat").value !== "weekly";
+    document.body.setAttribute("data-subscribing", subscribing ? "1" : "");
+  }
+
+  recurringBox.addEventListener("change", syncSchedule);
 
   function filterServices() {
     var q = filter.value.trim().toLowerCase();
@@ -400,6 +456,8 @@
 
   function submitOutcome(form) {
     if (busy) return;
+    // A click on the button takes the highlighted (or the only) match, as Enter does.
+    if (form === servedForm && !serviceId.value && active >= 0 && matches[active]) choose(matches[active]);
     var data = new FormData(form);
     data.set("channel", channel());
     data.set("caller_phone", phone.value.trim());
@@ -410,7 +468,10 @@
     post(form.action, data).then(function (r) {
       return r.json().then(function (body) {
         if (r.ok) showResult(body);
-        else showErrors(form, body);
+        else if (r.status === 409 && body.duplicate) {
+          clearErrors();
+          showDuplicate(body.duplicate, true);
+        } else showErrors(form, body);
       });
     }).catch(function (err) {
       slotFor(form, "__all__").textContent = fmt(t.failed, { detail: err.message });
@@ -428,7 +489,8 @@
     // Enter on a choice submits too, as it does in a text field.
     panels[key].addEventListener("keydown", function (e) {
       var target = e.target;
-      if (e.key === "Enter" && !e.ctrlKey && (target.type === "radio" || target.tagName === "SELECT")) {
+      if (e.key === "Enter" && !e.ctrlKey && (target.type === "radio" || target.type === "checkbox" ||
+                                               target.tagName === "SELECT")) {
         e.preventDefault();
         panels[key].requestSubmit();
       }
@@ -533,6 +595,9 @@
     showChosen(null);
     matches = [];
     renderList();
+    duplicateOk.value = "";
+    showDuplicate(null, false);
+    showRecurring(null);
     serveNow.hidden = true;
     serveWorker.innerHTML = "";
     servedOrder = null;
@@ -548,6 +613,51 @@
 
   document.getElementById("new-call").addEventListener("click", newCall);
 
+  // --- the next caller in mid-call: cleared after a confirmation if anything typed
+  // has not been taken ---------------------------------------------------------------------
+
+  function changed(el) {
+    if (el.type === "hidden" || el.type === "submit" || el.type === "button" || el.disabled) return false;
+    if (el.type === "radio" || el.type === "checkbox") return el.checked !== el.defaultChecked;
+    if (el.tagName === "SELECT") {
+      // A single choice without a preset one starts on its first option.
+      var options = Array.prototype.slice.call(el.options);
+      var preset = options.some(function (o) { return o.defaultSelected; });
+      return options.some(function (o, i) {
+        return o.selected !== (o.defaultSelected || (!preset && !el.multiple && i === 0));
+      });
+    }
+    return el.value !== el.defaultValue;
+  }
+
+  function unsaved() {
+    if (!result.hidden) return false; // taken: what is on the screen is recorded
+    if (phone.value.trim()) return true;
+    var forms = [registerForm].concat(ORDER.map(function (key) { return panels[key]; }));
+    return forms.some(function (form) { return Array.prototype.some.call(form.elements, changed); });
+  }
+
+  var beforeDialog = null;
+
+  function nextCaller() {
+    if (!unsaved()) {
+      newCall();
+      return;
+    }
+    beforeDialog = document.activeElement;
+    discardDialog.returnValue = "";
+    discardDialog.showModal();
+    document.body.setAttribute("data-confirm", "discard");
+  }
+
+  discardDialog.addEventListener("close", function () {
+    document.body.removeAttribute("data-confirm");
+    if (discardDialog.returnValue === "discard") newCall();
+    else if (beforeDialog && beforeDialog.focus) beforeDialog.focus();
+  });
+
+  document.getElementById("next-caller").addEventListener("click", nextCaller);
+
   document.addEventListener("keydown", function (e) {
     if (e.altKey && !e.ctrlKey && /^Digit[1-4]$/.test(e.code)) {
       e.preventDefault();
@@ -556,9 +666,10 @@
       e.preventDefault();
       if (!registerForm.hidden && registerForm.contains(document.activeElement)) registerForm.requestSubmit();
       else if (result.hidden) panels[outcome].requestSubmit();
-    } else if (e.key === "Escape" && !result.hidden) {
+    } else if (e.key === "Escape" && !e.defaultPrevented && !document.querySelector("dialog[open]")) {
+      // The service list closes first (its own Esc); then the next caller.
       e.preventDefault();
-      newCall();
+      nextCaller();
     }
   });
 
