@@ -7,6 +7,7 @@ the order in the same transaction.
 
 import datetime
 import json
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -235,12 +236,16 @@ def intake_subscribed(
     )
 
 
-def service_price_text(service: ServiceItem) -> str:
-    """The catalog's price of a service as the desk says it ("30.00 / 次"),
-    or that it is free; the paper prints the same."""
+def service_price_text(service: ServiceItem, amount: Decimal | None = None) -> str:
+    """A service's price as the desk says it ("30.00 / 次"), or that it is
+    free; the paper prints the same. `amount`: the price to say (an order's
+    own); by default the price list's for today (the `price` field may
+    still wait for the scheduler's pass after a change took effect)."""
     if not service.chargeable:
         return _("No charge")
-    return f"{service.price:.2f}" + (f" / {service.unit}" if service.unit else "")
+    if amount is None:
+        amount = service.price_on(timezone.localdate())
+    return f"{amount:.2f}" + (f" / {service.unit}" if service.unit else "")
 
 
 def _served_reply(record: IntakeRecord) -> str:
@@ -261,7 +266,9 @@ def _served_reply(record: IntakeRecord) -> str:
         })
     service = order.service
     if service.chargeable:
-        said.append(_("The price is %(price)s, paid after the service.") % {"price": service_price_text(service)})
+        said.append(_("The price is %(price)s, paid after the service.") % {
+            "price": service_price_text(service, order.expected_fee)
+        })
     else:
         said.append(_("The service is free of charge."))
     if service.needs_approval:
@@ -457,3 +464,14 @@ def service_price_started(*, service: ServiceItem) -> None:
     ServicePrice.objects.get_or_create(
         service=service, effective_from=timezone.localdate(), defaults={"price": service.price}
     )
+
+
+def prices_today() -> dict[int, Decimal]:
+    """Each service's price by its price list today, in one query (for a
+    list of services; a service without a list keeps its `price`)."""
+    today = timezone.localdate()
+    found: dict[int, Decimal] = {}
+    rows = ServicePrice.objects.filter(effective_from__lte=today).order_by("service_id", "-effective_from")
+    for service_id, price in rows.values_list("service_id", "price"):
+        found.setdefault(service_id, price)
+    return found

@@ -129,7 +129,7 @@ def _print(
     jobs = [_planned_job(actor=actor, order_id=order_id, language=language) for order_id in order_ids]
     if reason:
         for job in jobs:
-            if order_services.print_kind(job.order) != PrintKind.REPRINT:
+            if not replaceable(job.order):
                 raise Conflict(_not_reprintable(job.order))
             job.reason = reason
     pdf = documents.render_orders(_sheets(jobs))
@@ -176,6 +176,16 @@ def order_print_pdf(*, actor: AbstractBaseUser, order_id: int, language: str) ->
     return PrintedDocument(pdf=pdf, filename=f"{jobs[0].order.number}.pdf", jobs=jobs)
 
 
+# Where a copy can be lost or jammed: printed and waiting, or out with the
+# worker. Once returned, the signed copy is back and is never made void.
+COPIES_OUT = {State.PRINTED, State.IN_SERVICE}
+
+
+def replaceable(order: WorkOrder) -> bool:
+    """Whether a reprint with a reason may replace (and void) the order's copies."""
+    return order.state in COPIES_OUT and order_services.print_kind(order) == PrintKind.REPRINT
+
+
 def _not_reprintable(order: WorkOrder) -> str:
     if order.state == State.ASSIGNED:
         return _("%(number)s has not been printed yet: print it, there is no copy to replace.") % {
@@ -183,8 +193,11 @@ def _not_reprintable(order: WorkOrder) -> str:
     if order.paperwork_owed:
         return _("%(number)s still owes its copies from the emergency start: print them first.") % {
             "number": order.number}
-    return _("%(number)s is %(state)s: it has no paper to print again.") % {
-        "number": order.number, "state": order.get_state_display()}
+    if order.state in COPIES_OUT:
+        return _("%(number)s is %(state)s: it has no paper to print again.") % {
+            "number": order.number, "state": order.get_state_display()}
+    return _("%(number)s is %(state)s: its copies are back and stay as they are; print it again without a reason "
+             "for a copy to keep.") % {"number": order.number, "state": order.get_state_display()}
 
 
 def order_reprint_pdf(*, actor: AbstractBaseUser, order_id: int, language: str, reason: str) -> PrintedDocument:

@@ -73,11 +73,14 @@ def _field_error(field: str, message: str) -> InvalidInput:
     return InvalidInput(message, fields={field: [message]})
 
 
-def catalog_fee(service: ServiceItem) -> Decimal:
-    """What the catalog charges for the service now: its price when it is
+def catalog_fee(service: ServiceItem, at: datetime.datetime | None = None) -> Decimal:
+    """What the catalog charges for the service on the day it is served
+    (`at`: the agreed time; none: today): its price list's price when it is
     chargeable, else nothing. An order keeps it from its intake on
     (`expected_fee`), whatever the catalog says later."""
-    return service.price_on(timezone.localdate()) if service.chargeable else Decimal("0")
+    if not service.chargeable:
+        return Decimal("0")
+    return service.price_on(timezone.localdate(at) if at is not None else timezone.localdate())
 
 
 def order_create(
@@ -137,7 +140,7 @@ def order_create(
         order = WorkOrder(
             resident=resident, service=service, channel=channel, urgency=urgency, requested_for=requested_for,
             notes=notes, intake=intake, card_override_reason=card_override_reason, created_by=actor, created_at=now,
-            expected_fee=catalog_fee(service),
+            expected_fee=catalog_fee(service, requested_for),
         )
         order.save()
         # Numbered from the primary key: unique without a shared counter row
@@ -515,8 +518,10 @@ def order_cancel(*, actor: AbstractBaseUser, order_id: int, reason: str) -> Work
             actor=actor, order_id=order_id, name="cancel", note=reason.strip(),
             prepare=lambda order: {"reason": reason.strip()},
         )
-        # Handled: the request's pop-up stops sounding on every board, in this commit.
+        # Handled: the request's pop-up stops sounding on every board, in this
+        # commit, and so does the lead's approval question about it.
         alerts_acknowledge_for(kind="order.received", data_id=order.pk, actor=actor)
+        alerts_acknowledge_for(kind=APPROVAL_REQUESTED_ALERT_KIND, data_id=order.pk, actor=actor)
     return order
 
 
@@ -603,6 +608,10 @@ def order_unsettle_fee(*, actor: AbstractBaseUser, order_id: int, note: str = ""
         order = _locked(order_id)
         # The window is counted under the lock, against the confirmation now stored.
         actions.fee_undoable(order)
+        if order.fee_paid_by_id != actor.pk:
+            # An undo takes back one's own mistake; another's receipt is theirs to correct.
+            raise _conflict(order, _("Only the person who confirmed the payment on %(number)s may undo it.")
+                            % {"number": order.number})
         history_note = _payment_note(order, note)
         order.fee_status, order.fee_paid_at, order.fee_paid_by, order.fee_receipt = FeeStatus.DUE, None, None, ""
         order.save(update_fields=["fee_status", "fee_paid_at", "fee_paid_by", "fee_receipt", "updated_at"])
@@ -672,8 +681,9 @@ def incident_report(
         if kind == IncidentKind.EMERGENCY:
             # The card stays marked after the pop-up is acknowledged, until the
             # service ends: one column, no lock (a transition clears it).
-            order.emergency_at = incident.created_at
-            WorkOrder.objects.filter(pk=order.pk, state=order.state).update(emergency_at=order.emergency_at)
+            marked = WorkOrder.objects.filter(pk=order.pk, state=order.state).update(emergency_at=incident.created_at)
+            if marked:  # else a transition moved the order on meanwhile: no mark to show
+                order.emergency_at = incident.created_at
         card = order_event_data(order)
         publish("order.incident_reported", {**card, "incident": incident_event_data(incident)})
         raise_alert(

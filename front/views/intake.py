@@ -203,10 +203,12 @@ class OutcomeForm(_CallForm):
 def _services_for_picker() -> list[dict[str, Any]]:
     # The price as the caller hears it (the catalog's: a fee is settled at
     # the return), and why the service waits for the lead's approval.
+    today = services.prices_today()
     return [
         {"id": s.pk, "code": s.code, "name": s.name, "name_en": s.name_en, "needs_card": s.needs_card,
          "needs_approval": s.needs_approval, "approval": s.get_approval_display() if s.needs_approval else "",
-         "price": services.service_price_text(s), "recurring": s.category == ServiceItem.Category.SUBSCRIPTION}
+         "price": services.service_price_text(s, today.get(s.pk, s.price)),
+         "recurring": s.category == ServiceItem.Category.SUBSCRIPTION}
         for s in ServiceItem.objects.filter(active=True).order_by("code")
     ]
 

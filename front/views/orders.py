@@ -26,6 +26,7 @@ from dispatch.models import PartnerUnit, ResidentAccess, Worker
 from dispatch.services import resident_accesses_record
 from front.navigation import DESK_ROLES, MY_ORDERS_ROLES
 from printing.selectors import print_jobs_with_void
+from printing.services import replaceable as printing_replaceable
 from sla.selectors import order_deadlines, overdue_orders
 from workorders import actions, selectors, services
 from workorders.models import OPEN_STATES, IncidentKind, State, WorkOrder
@@ -207,10 +208,7 @@ def _print_rows(order: WorkOrder) -> list[dict[str, Any]]:
 def _may_reprint(order: WorkOrder, user: Any) -> bool:
     """A lost or jammed copy can be printed again (with a reason) by those who
     print, once the order has paper out and owes none."""
-    return (
-        user.has_perm(actions.PRINT_ORDER.permission) and not order.paperwork_owed
-        and services.print_kind(order) == services.PrintKind.REPRINT
-    )
+    return user.has_perm(actions.PRINT_ORDER.permission) and not order.paperwork_owed and printing_replaceable(order)
 
 
 def _may_see_contacts(order: WorkOrder, user: Any) -> bool:

@@ -124,3 +124,26 @@ def test_the_services_price_is_read_only_once_it_exists(coordinator_client, cata
     page = coordinator_client.get(reverse("admin:dispatch_serviceitem_change", args=[catalog["clean"].pk]))
     assert b'name="price"' not in page.content
     assert b'name="prices-0-effective_from"' in page.content
+
+
+def test_the_desk_says_the_price_of_the_day_before_the_schedulers_pass(users, people, catalog):
+    from dispatch.services import service_price_text
+
+    clean = catalog["clean"]
+    ServicePrice.objects.create(service=clean, price=Decimal("40.00"), effective_from=TOMORROW)
+    with freeze_time(_noon(TOMORROW)):
+        # The scheduler has not run yet: `price` still says 30.00.
+        assert ServiceItem.objects.get(pk=clean.pk).price == Decimal("30.00")
+        assert service_price_text(ServiceItem.objects.get(pk=clean.pk)).startswith("40.00")
+
+
+def test_an_appointment_is_charged_the_price_of_its_day(users, people, catalog):
+    clean = catalog["clean"]
+    in_a_week = TODAY + datetime.timedelta(days=7)
+    ServicePrice.objects.create(service=clean, price=Decimal("40.00"), effective_from=in_a_week)
+    with freeze_time(_noon(TODAY)):
+        before = orders.order_create(actor=users["front_desk"], resident=people["with_card"], service=clean,
+                                     channel="phone", requested_for=_noon(in_a_week - datetime.timedelta(days=1)))
+        after = orders.order_create(actor=users["front_desk"], resident=people["with_card"], service=clean,
+                                    channel="phone", requested_for=_noon(in_a_week))
+    assert (before.expected_fee, after.expected_fee) == (Decimal("30.00"), Decimal("40.00"))

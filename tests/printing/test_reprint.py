@@ -90,3 +90,15 @@ def test_a_reprint_is_in_the_access_log(assigned_order, print_order, api):
     assert _reprint(api, order, {"reason": "Torn", "language": "zh-hans"}).status_code == 200
     after = ResidentAccess.objects.filter(resident=order.resident, action=ResidentAccess.Action.PRINT).count()
     assert after == before + 1
+
+
+def test_a_returned_orders_signed_copy_is_never_made_void(order_in, api):
+    # Once returned, the copy the worker brought back is the record: a
+    # "replacing" reprint would void it (review of issue 16).
+    order = order_in("returned")
+    response = _reprint(api, order, {"reason": "Lost", "language": "en"})
+    assert response.status_code == 409
+    assert "copies are back" in response.json()["detail"]
+    assert not any(h["void"] for h in _history(api, order))
+    # A copy to keep is still printed, without a reason.
+    assert api("front_desk").post(f"/api/v1/orders/{order.pk}/print/", {"language": "en"}, format="json").status_code == 200

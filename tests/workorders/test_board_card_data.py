@@ -85,3 +85,12 @@ def test_asking_approval_alerts_the_lead_until_answered(users, people, catalog):
     assert open_alerts(approved) == open_alerts(rejected) == set()
     answered = Alert.objects.get(kind="order.approval_requested", data__id=approved.pk)
     assert answered.acknowledged_by == users["dispatch_lead"]
+
+
+def test_cancelling_an_order_that_awaits_approval_ends_the_leads_question(users, people, catalog):
+    order = services.order_create(
+        actor=users["front_desk"], resident=people["with_card"], service=catalog["wound"], channel="phone",
+    )
+    services.order_request_approval(actor=users["dispatcher"], order_id=order.pk)
+    services.order_cancel(actor=users["dispatcher"], order_id=order.pk, reason="Resident called back")
+    assert not Alert.objects.filter(data__id=order.pk, acknowledged_at__isnull=True).exists()

@@ -219,3 +219,15 @@ def test_the_api_refuses_the_undo_to_other_roles(api, order_in, users, role):
     order = _returned(order_in)
     services.order_settle_fee(actor=users["finance"], order_id=order.pk, receipt="R-1")
     assert api(role).post(f"/api/v1/orders/{order.pk}/unsettle_fee/", {}, format="json").status_code == 403
+
+
+def test_an_undo_is_for_the_person_who_confirmed(order_in, users):
+    from django.contrib.auth.models import Group, User
+
+    colleague = User.objects.create_user("finance_two", password="x")
+    colleague.groups.add(Group.objects.get(name="finance"))
+    order = order_in("returned")
+    services.order_settle_fee(actor=users["finance"], order_id=order.pk, receipt="R-9")
+    with pytest.raises(Conflict, match="Only the person who confirmed"):
+        services.order_unsettle_fee(actor=colleague, order_id=order.pk)
+    assert WorkOrder.objects.get(pk=order.pk).fee_receipt == "R-9"
