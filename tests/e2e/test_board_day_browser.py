@@ -33,9 +33,12 @@ WIDE = {"viewport": {"width": 1440, "height": 900}}
 
 async def _board(browser, server, username: str, language: str = "en"):
     page, problems = await logged_in(browser, server, username, "/board/", console_errors=True, **WIDE)
-    # The switch, whatever the language: a login remembers the last one chosen.
-    await page.click(f'.language-switch button[value="{language}"]')
-    await page.wait_for_selector(f'html[lang="{language}"]')
+    # A login remembers the last language chosen: switch only when it differs,
+    # and wait for the page the switch sends back.
+    if await page.get_attribute("html", "lang") != language:
+        async with page.expect_navigation():
+            await page.click(f'.language-switch button[value="{language}"]')
+    await page.wait_for_selector(f'html[lang="{language}"]', state="attached")
     await page.wait_for_selector('#connection[data-state="connected"]', timeout=10000)
     return page, problems
 
@@ -164,10 +167,12 @@ async def test_cancel_asks_its_reason_in_the_page(browser, daphne_server):
     assert dialogs == [] and problems == []
 
 
-async def test_alerts_come_by_severity_and_an_emergency_stays_on_its_card(browser, daphne_server):
-    page, problems = await _board(browser, daphne_server, "dispatcher")
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+async def test_alerts_come_by_severity_and_an_emergency_stays_on_its_card(browser, daphne_server, language):
+    page, problems = await _board(browser, daphne_server, "dispatcher", language)
     # A new request, then an emergency reported on another order being served.
     fresh = await asyncio.to_thread(daphne_server.take_request, "normal")
+    await asyncio.to_thread(daphne_server.take_request, "normal")  # two: "all new requests" is offered from two
     served = await asyncio.to_thread(daphne_server.take_request, "urgent")
     suggestions = await asyncio.to_thread(
         daphne_server.request, "GET", f"/api/v1/board/orders/{served['id']}/suggestions/", as_user="dispatcher",
@@ -192,13 +197,13 @@ async def test_alerts_come_by_severity_and_an_emergency_stays_on_its_card(browse
     await expect(emergency.locator(".incident-note")).to_have_text("Fallen in the kitchen, ambulance called")
     await expect(emergency.locator("a.order-link")).to_have_text(served["number"])
     await expect(page.locator(f'.alert[data-order-number="{fresh["number"]}"]')).to_be_visible()
-    await shot(page, "board-alerts-1440-en")
+    await shot(page, f"board-alerts-1440-{language}")
 
     # Fold to a counter, unfold.
     await page.click("#alerts-toggle")
     await expect(page.locator("#alerts")).to_be_hidden()
-    await expect(page.locator("#alerts-count")).to_contain_text("Emergencies: 1")
-    await shot(page, "board-alerts-folded-1440-en")
+    await expect(page.locator("#alerts-count")).to_contain_text({"en": "Emergencies: 1", "zh-hans": "紧急情况：1"}[language])
+    await shot(page, f"board-alerts-folded-1440-{language}")
     await page.click("#alerts-toggle")
     await expect(page.locator("#alerts")).to_be_visible()
 
@@ -216,20 +221,22 @@ async def test_alerts_come_by_severity_and_an_emergency_stays_on_its_card(browse
     assert problems == []
 
 
-async def test_cards_come_urgent_first_then_by_when_they_are_due_and_filter(browser, daphne_server):
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+async def test_cards_come_urgent_first_then_by_when_they_are_due_and_filter(browser, daphne_server, language):
     tomorrow = (datetime.datetime.now().astimezone() + datetime.timedelta(days=1)).replace(
         hour=15, minute=0, second=0, microsecond=0)
     service = daphne_server.facts["service"]
     later = await asyncio.to_thread(_take, daphne_server, service, requested_for=tomorrow.isoformat())
     asap = await asyncio.to_thread(_take, daphne_server, service)
     urgent = await asyncio.to_thread(_take, daphne_server, service, urgency="urgent")
-    page, problems = await _board(browser, daphne_server, "dispatcher")
+    page, problems = await _board(browser, daphne_server, "dispatcher", language)
     column = '.column[data-column="received"] .card'
     await page.wait_for_selector(_card(later))
     ids = await page.eval_on_selector_all(column, "cards => cards.map(c => Number(c.dataset.orderId))")
     assert ids.index(urgent["id"]) < ids.index(asap["id"]) < ids.index(later["id"])
-    await expect(page.locator(f"{_card(later)} .agreed")).to_have_text("Agreed: tomorrow 15:00")
-    await expect(page.locator(f"{_card(asap)} .agreed")).to_have_text("As soon as possible")
+    words = {"en": ("Agreed: tomorrow 15:00", "As soon as possible"), "zh-hans": ("约定时间：明天 15:00", "尽快")}
+    await expect(page.locator(f"{_card(later)} .agreed")).to_have_text(words[language][0])
+    await expect(page.locator(f"{_card(asap)} .agreed")).to_have_text(words[language][1])
 
     # Search by number: only that card, and the board says how many are hidden.
     await page.fill("#filter-search", later["number"])
@@ -247,7 +254,7 @@ async def test_cards_come_urgent_first_then_by_when_they_are_due_and_filter(brow
     await page.select_option("#filter-area", area)
     areas = await page.eval_on_selector_all(".card .area", "cells => cells.map(c => c.textContent)")
     assert areas and set(areas) == {area}
-    await shot(page, "board-filter-1440-en")
+    await shot(page, f"board-filter-1440-{language}")
     assert problems == []
 
 

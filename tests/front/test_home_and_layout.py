@@ -81,3 +81,19 @@ def test_the_layout_has_no_inline_script_and_loads_its_stylesheet(client_as):
     for attrs, body in re.findall(r"<script([^>]*)>(.*?)</script>", html, flags=re.S):
         assert ("src=" in attrs and not body.strip()) or 'type="application/json"' in attrs
     assert not re.search(r"<[^>]+\son[a-z]+=", html), "inline event handler"
+
+
+def test_a_request_in_flight_from_before_the_switch_does_not_bring_the_old_language_back(users, client_as):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    client = client_as("front_desk")
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/intake/"})
+    assert client.get("/intake/")["Content-Language"] == "zh-hans"
+    key = client.session.session_key
+    stale = dict(SessionStore(session_key=key).load())  # what a board's background fetch loaded
+    client.post("/i18n/setlang/", {"language": "sv", "next": "/intake/"})
+    # That fetch ends after the switch and saves the session it loaded (every request saves it).
+    session = SessionStore(session_key=key)
+    session.update(stale)
+    session.save()
+    assert client.get("/intake/")["Content-Language"] == "sv"
