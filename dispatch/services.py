@@ -448,14 +448,14 @@ def _scrub_from_board_log(old_name: str, new_name: str) -> None:
 
 def prices_apply(*, now: datetime.datetime) -> dict[str, int]:
     """The scheduler's step: each service's `price` becomes the one its price
-    list sets for today (a change decided ahead takes effect on its day).
-    Safe in two schedulers at once (the same update). Returns the count."""
-    today = timezone.localtime(now).date()
+    list sets for today (a change decided ahead takes effect on its day), from
+    one read of the lists. Safe in two schedulers at once (the same update).
+    Returns the count."""
+    listed = prices_on(timezone.localtime(now).date())
     changed = 0
-    for service in ServiceItem.objects.all():
-        price = service.price_on(today)
-        if price != service.price:
-            changed += ServiceItem.objects.filter(pk=service.pk).update(price=price)
+    for service_id, price in ServiceItem.objects.values_list("id", "price"):
+        if service_id in listed and listed[service_id] != price:
+            changed += ServiceItem.objects.filter(pk=service_id).update(price=listed[service_id])
     return {"prices_changed": changed}
 
 
@@ -466,12 +466,15 @@ def service_price_started(*, service: ServiceItem) -> None:
     )
 
 
-def prices_today() -> dict[int, Decimal]:
-    """Each service's price by its price list today, in one query (for a
+def prices_on(day: datetime.date) -> dict[int, Decimal]:
+    """Each service's price by its price list on `day`, in one query (for a
     list of services; a service without a list keeps its `price`)."""
-    today = timezone.localdate()
     found: dict[int, Decimal] = {}
-    rows = ServicePrice.objects.filter(effective_from__lte=today).order_by("service_id", "-effective_from")
+    rows = ServicePrice.objects.filter(effective_from__lte=day).order_by("service_id", "-effective_from")
     for service_id, price in rows.values_list("service_id", "price"):
         found.setdefault(service_id, price)
     return found
+
+
+def prices_today() -> dict[int, Decimal]:
+    return prices_on(timezone.localdate())

@@ -10,6 +10,7 @@ CHROMIUM_ARGS = [
 ]
 SHOTS = OUTPUT / "screenshots"
 DESK_SCREEN = {"viewport": {"width": 1366, "height": 900}}
+WIDE = {"viewport": {"width": 1440, "height": 900}}
 
 
 async def logged_in(
@@ -52,3 +53,22 @@ async def logged_in(
 async def shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def demo_residents(server) -> tuple[list[dict], dict[int, dict], object]:
+    """The demo residents and areas, read through the API as the front desk,
+    and `alone(resident)`: the resident's primary number as the desk types it
+    (national digits) when no other resident shares it, else None."""
+    get = lambda path: server.request("GET", path, as_user="frontdesk", expect=200)  # noqa: E731
+    residents = get("/api/v1/residents/?limit=500")["results"]
+    areas = {a["id"]: a for a in get("/api/v1/areas/")["results"]}
+    by_phone: dict[str, int] = {}
+    for r in residents:
+        for p in r["phones"]:
+            by_phone[p["number"]] = by_phone.get(p["number"], 0) + 1
+
+    def alone(r):
+        primary = next(p["number"] for p in r["phones"] if p["is_primary"])
+        return primary[3:] if by_phone[primary] == 1 else None
+
+    return residents, areas, alone

@@ -22,13 +22,12 @@ import datetime
 
 import pytest
 
-from tests.e2e.browser import logged_in, shot
+from tests.e2e.browser import WIDE, logged_in, shot
 
 pytestmark = pytest.mark.e2e
 playwright_api = pytest.importorskip("playwright.async_api")
 expect = playwright_api.expect
 
-WIDE = {"viewport": {"width": 1440, "height": 900}}
 
 
 async def _board(browser, server, username: str, language: str = "en"):

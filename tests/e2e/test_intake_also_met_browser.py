@@ -18,12 +18,11 @@ import datetime
 
 import pytest
 
-from tests.e2e.browser import logged_in, shot
+from tests.e2e.browser import WIDE, demo_residents, logged_in, shot
 
 pytestmark = pytest.mark.e2e
 playwright_api = pytest.importorskip("playwright.async_api")
 
-WIDE = {"viewport": {"width": 1440, "height": 900}}
 LANGUAGES = [pytest.param("en", id="en"), pytest.param("zh-hans", id="zh-hans")]
 # Each test and language has its own resident: an order of one is no duplicate of another's.
 SLOT = {"click": 0, "next": 2, "duplicate": 4, "count": 6, "subscribe": 8}
@@ -36,16 +35,7 @@ NEW_PHONE = {"en": "17012345671", "zh-hans": "17012345672"}
 def demo(daphne_server) -> dict:
     """Residents with a valid card, each alone on their number, as typed."""
     get = lambda path: daphne_server.request("GET", path, as_user="frontdesk", expect=200)  # noqa: E731
-    residents = get("/api/v1/residents/?limit=500")["results"]
-    areas = {a["id"]: a for a in get("/api/v1/areas/")["results"]}
-    by_phone: dict[str, int] = {}
-    for r in residents:
-        for p in r["phones"]:
-            by_phone[p["number"]] = by_phone.get(p["number"], 0) + 1
-
-    def alone(r):
-        primary = next(p["number"] for p in r["phones"] if p["is_primary"])
-        return primary[3:] if by_phone[primary] == 1 else None  # national digits
+    residents, areas, alone = demo_residents(daphne_server)
 
     orders = get("/api/v1/orders/?limit=1000")
     assert orders["next"] is None

@@ -14,12 +14,11 @@ import datetime
 
 import pytest
 
-from tests.e2e.browser import logged_in, shot
+from tests.e2e.browser import WIDE, demo_residents, logged_in, shot
 
 pytestmark = pytest.mark.e2e
 playwright_api = pytest.importorskip("playwright.async_api")
 
-WIDE = {"viewport": {"width": 1440, "height": 900}}
 LANGUAGES = [pytest.param("en", id="en"), pytest.param("zh-hans", id="zh-hans")]
 # Each language books its own day: one visit a day per resident.
 VISIT_DAY = {"en": 3, "zh-hans": 4}
@@ -30,16 +29,7 @@ def demo(daphne_server) -> dict:
     """A resident without a card alone on their number, a returning caller
     with a card, and the workers' skills, read through the API."""
     get = lambda path: daphne_server.request("GET", path, as_user="frontdesk", expect=200)  # noqa: E731
-    residents = get("/api/v1/residents/?limit=500")["results"]
-    areas = {a["id"]: a for a in get("/api/v1/areas/")["results"]}
-    by_phone: dict[str, int] = {}
-    for r in residents:
-        for p in r["phones"]:
-            by_phone[p["number"]] = by_phone.get(p["number"], 0) + 1
-
-    def alone(r):
-        primary = next(p["number"] for p in r["phones"] if p["is_primary"])
-        return primary[3:] if by_phone[primary] == 1 else None  # as typed: national digits
+    residents, areas, alone = demo_residents(daphne_server)
 
     served = [r for r in residents if areas[r["area"]]["served"] and alone(r)]
     no_card = next(r for r in served if not r["card_number"])

@@ -5,12 +5,11 @@ Screenshots: test-output/screenshots/statistics-1440-{sv,zh}.png."""
 
 import pytest
 
-from tests.e2e.browser import logged_in, shot
+from tests.e2e.browser import WIDE, logged_in, shot
 
 pytestmark = pytest.mark.e2e
 playwright_api = pytest.importorskip("playwright.async_api")
 
-WIDE = {"viewport": {"width": 1440, "height": 900}}
 
 # Every table wider than its box, every chart text outside its chart, every
 # header cell that breaks inside a word: as lists of what is wrong.
