@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "subscriptions",
     "printing",
     "followup",
+    "enquiries",
     "reports",
     "front",
 ]
@@ -239,6 +240,41 @@ SPECTACULAR_SETTINGS = {
 # --- Domain settings --------------------------------------------------------------
 DEPARTMENT_NAME = env_str("DEPARTMENT_NAME", "社区养老服务部")
 DEPARTMENT_PHONE = env_str("DEPARTMENT_PHONE", "")
+# The desk's opening hours as the acknowledgement and the public pages say them.
+DEPARTMENT_HOURS = env_str("DEPARTMENT_HOURS", "08:00-17:00")
+
+# --- Written requests (enquiries/) ---------------------------------------------------
+# The public address of this site, for the links in mail ("https://care.example.org").
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# An answer is due within this many working days (a topic may say otherwise).
+ENQUIRY_REPLY_WORKING_DAYS = env_int("ENQUIRY_REPLY_WORKING_DAYS", 2, minimum=1)
+# A requester's message reopens a closed case this many days after closing;
+# later it starts a new case linked to the old. Status links last as long.
+ENQUIRY_REOPEN_DAYS = env_int("ENQUIRY_REOPEN_DAYS", 30, minimum=1)
+# At most this many acknowledgements to one address in 24 hours (mail loops).
+ENQUIRY_ACKS_PER_ADDRESS_PER_DAY = env_int("ENQUIRY_ACKS_PER_ADDRESS_PER_DAY", 3, minimum=1)
+# A referred illness question's text is removed this many days after referral.
+ENQUIRY_ILLNESS_TEXT_DAYS = env_int("ENQUIRY_ILLNESS_TEXT_DAYS", 30, minimum=0)
+# The medical advice line the illness notice names (e.g. "1177" in Sweden, "12320" in China).
+MEDICAL_ADVICE_LINE = env_str("MEDICAL_ADVICE_LINE", "12320")
+# Mail: a monitored From address, and the domain of the per-case Reply-To
+# addresses (case+<reference>.<signature>@MAIL_REPLY_DOMAIN) the receiver takes.
+MAIL_FROM = env_str("MAIL_FROM", "care@localhost")
+MAIL_REPLY_DOMAIN = env_str("MAIL_REPLY_DOMAIN", MAIL_FROM.rpartition("@")[2] or "localhost")
+# Without EMAIL_HOST (the embedded default) mail is written as files here.
+MAIL_FILE_DIR = Path(env_str("MAIL_FILE_DIR", str(VAR_DIR / "mail")))
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)
+DEFAULT_FROM_EMAIL = MAIL_FROM
+# The SMTP receiver (manage.py run_mail_receiver): where it listens, the
+# domains it takes mail for, the largest message it accepts.
+INBOUND_SMTP_BIND = env_str("INBOUND_SMTP_BIND", "127.0.0.1:2525")
+INBOUND_MAIL_DOMAINS = env_list("INBOUND_MAIL_DOMAINS", [MAIL_REPLY_DOMAIN])
+INBOUND_MAIL_MAX_BYTES = env_int("INBOUND_MAIL_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 
 # --- Logging: JSON lines with a request id; never personal data ------------------
 LOGGING = {

@@ -25,6 +25,7 @@ class Channel(models.TextChoices):
     PHONE = "phone", _("Phone")
     VISIT = "visit", _("Visit")
     WEB = "web", _("Web form")
+    EMAIL = "email", _("E-mail")
     API = "api", _("API")
 
 
