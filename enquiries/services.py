@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -110,7 +110,16 @@ def mentions_illness(text: str, language: str) -> bool:
 
 
 def _reference_next(year: int) -> str:
-    counter, _created = ReferenceCounter.objects.select_for_update().get_or_create(year=year)
+    """The next reference of `year`, under the year's counter row lock (two
+    cases at once never get one number; a number is never given twice)."""
+    counter = ReferenceCounter.objects.select_for_update().filter(year=year).first()
+    if counter is None:
+        try:
+            with transaction.atomic():
+                ReferenceCounter.objects.create(year=year)
+        except IntegrityError:
+            pass  # another case of the year's first minute made it
+        counter = ReferenceCounter.objects.select_for_update().get(year=year)
     counter.last += 1
     counter.save(update_fields=["last"])
     return f"E-{year}-{counter.last:06d}"
@@ -336,6 +345,12 @@ def enquiry_reply(*, actor: AbstractBaseUser, enquiry_id: int, body: str, awaiti
     with transaction.atomic():
         enquiry = _begin(actor, actions.REPLY, enquiry_id)
         message = _public_message_send(enquiry, body=body, kind=MessageKind.MESSAGE, actor=actor)
+        target = State.AWAITING if awaiting else State.ANSWERED
+        if enquiry.state == target:
+            # A second reply (two people answering at once): the message is
+            # kept, the state stays; no history row for a change that is none.
+            publish("enquiry.replied", enquiry_event_data(enquiry))
+            return enquiry
         return _change(enquiry, "ask" if awaiting else "answer", actor=actor, event="enquiry.replied", at=message.at)
 
 
