@@ -298,7 +298,7 @@ def _public_message_send(enquiry: Enquiry, *, body: str, kind: str, actor=None) 
 
 def _locked(enquiry_id: int) -> Enquiry:
     try:
-        return Enquiry.objects.select_for_update().select_related("topic").get(id=enquiry_id)
+        return Enquiry.objects.select_for_update(of=("self",)).get(id=enquiry_id)
     except Enquiry.DoesNotExist:
         raise NotFound(_("No such case.")) from None
 
