@@ -59,6 +59,13 @@ def implements(action: Action) -> Callable[[Callable[..., Any]], Callable[..., A
     return decorate
 
 
+def text_input(label, max_length: int, *, required: bool = True, **extra) -> serializers.CharField:
+    """A free-text input of an action, shown as a text box; optional ones default to ""."""
+    optional = {} if required else {"required": False, "allow_blank": True, "default": ""}
+    return serializers.CharField(label=label, max_length=max_length, style={"base_template": "textarea.html"},
+                                 **optional, **extra)
+
+
 # --- The API endpoint ----------------------------------------------------------------
 
 

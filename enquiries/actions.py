@@ -13,32 +13,26 @@ from dataclasses import dataclass
 from django.utils.translation import gettext, gettext_lazy
 from rest_framework import serializers
 
-from core.actions import Action
+from core.actions import Action, text_input
 from core.errors import Conflict
 from core.rest import MAX_ID
 from core.roles import Role
 from enquiries.models import ACTIVE, MESSAGE_LENGTH, State
 
 
-def _text(label, max_length: int, *, required: bool = True, **extra) -> serializers.CharField:
-    optional = {} if required else {"required": False, "allow_blank": True, "default": ""}
-    return serializers.CharField(label=label, max_length=max_length, style={"base_template": "textarea.html"},
-                                 **optional, **extra)
-
-
 class ReplyInput(serializers.Serializer):
-    body = _text(gettext_lazy("Reply to the requester"), MESSAGE_LENGTH)
+    body = text_input(gettext_lazy("Reply to the requester"), MESSAGE_LENGTH)
     awaiting = serializers.BooleanField(
         label=gettext_lazy("We need an answer from the requester"), required=False, default=False,
     )
 
 
 class NoteInput(serializers.Serializer):
-    body = _text(gettext_lazy("Internal note (the requester never sees it)"), MESSAGE_LENGTH)
+    body = text_input(gettext_lazy("Internal note (the requester never sees it)"), MESSAGE_LENGTH)
 
 
 class ReasonInput(serializers.Serializer):
-    note = _text(gettext_lazy("Note (optional)"), 2000, required=False)
+    note = text_input(gettext_lazy("Note (optional)"), 2000, required=False)
 
 
 class ReassignInput(serializers.Serializer):

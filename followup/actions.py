@@ -8,18 +8,12 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
-from core.actions import Action
+from core.actions import Action, text_input
 from core.rest import MAX_ID, DateTimeInput
 
 
-def _text(label, max_length: int, *, required: bool = True, **extra) -> serializers.CharField:
-    optional = {} if required else {"required": False, "allow_blank": True, "default": ""}
-    return serializers.CharField(label=label, max_length=max_length, style={"base_template": "textarea.html"},
-                                 **optional, **extra)
-
-
 class EscalationNoteInput(serializers.Serializer):
-    note = _text(gettext_lazy("What was done"), 4000)
+    note = text_input(gettext_lazy("What was done"), 4000)
 
 
 class EscalationReassignInput(serializers.Serializer):
@@ -30,13 +24,13 @@ class EscalationReassignInput(serializers.Serializer):
 
 
 class EscalationResolveInput(serializers.Serializer):
-    outcome = _text(gettext_lazy("Outcome"), 4000,
+    outcome = text_input(gettext_lazy("Outcome"), 4000,
                     error_messages={"required": gettext_lazy("Describe the outcome."),
                                     "blank": gettext_lazy("Describe the outcome.")})
 
 
 class VisitRecordInput(serializers.Serializer):
-    findings = _text(gettext_lazy("Findings"), 4000)
+    findings = text_input(gettext_lazy("Findings"), 4000)
     visited_at = DateTimeInput(label=gettext_lazy("Visited at"), required=False, allow_null=True,
                                            default=None)
 
